@@ -1,0 +1,354 @@
+"""Evaluate rules on the clauses of a document.
+
+Per detection unit: one Aho–Corasick pass (`Prefilter.scan`) → the candidate rules → evaluate each
+candidate's match tree; `terms` nodes read their hits from that same pass, `regex` nodes run
+`re.finditer` on at most `MAX_REGEX_CHARS` characters at a time. `inside` nodes evaluate on the
+unit's enclosing article (scanned once per article). Exclusions cancel a rule; context words
+around the focus span move the score; a finding is kept when its score is ≥ 0.5.
+
+Hits carry absolute offsets in `Document.text`. A hit found in the enclosing article (under
+`inside`) or a `not` node has no span of its own and never becomes the reported span.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..findings import SEVERITY_RANK, Finding, Location, fingerprint
+from .prefilter import Prefilter, node_literals
+from .schema import THRESHOLD, Node, Rule
+
+MAX_REGEX_CHARS = 4000  # regexes see at most this many characters at once
+REGEX_OVERLAP = 200  # overlap of consecutive windows of a longer text (rules are clause-local)
+MAX_HITS = 50  # hits kept per node
+MAX_COMBINATIONS = 20000  # `all … within` search budget
+
+
+class Hit:
+    __slots__ = ("start", "end", "leaves", "focus")
+
+    def __init__(self, start, end, leaves, focus=None):
+        self.start = start  # absolute offsets, or None (not / inside / document scope)
+        self.end = end
+        self.leaves = leaves  # tuple of (node, start, end, text, in_clause)
+        self.focus = focus  # (start, end) or None
+
+
+class Scope:
+    """A text being evaluated: the clause, its article (`inside`) or the whole document."""
+
+    __slots__ = ("text", "base", "in_clause", "_occ", "_pf")
+
+    def __init__(self, text: str, base: int, in_clause: bool, prefilter: Prefilter, occ=None):
+        self.text = text
+        self.base = base
+        self.in_clause = in_clause
+        self._pf = prefilter
+        self._occ = occ
+
+    @property
+    def occ(self) -> dict[int, list[int]]:
+        if self._occ is None:
+            self._occ = self._pf.scan(self.text)
+        return self._occ
+
+
+class Evaluator:
+    """Match-tree evaluation shared by the engine and the self-test."""
+
+    def __init__(self, prefilter: Prefilter):
+        self.pf = prefilter
+        self.lit_len = None
+
+    def eval(self, node: Node, scope: Scope, context: "callable") -> list[Hit]:
+        kind = node.kind
+        if kind in ("terms", "termset"):
+            return self._terms(node, scope)
+        if kind == "regex":
+            return self._regex(node, scope)
+        if kind == "any":
+            hits: list[Hit] = []
+            for c in node.children:
+                hits.extend(self.eval(c, scope, context))
+            if not hits:
+                return hits
+            hits.sort(key=lambda h: (h.start is None, h.start or 0, -((h.end or 0) - (h.start or 0))))
+            if node.focus:
+                for h in hits:
+                    if h.start is not None:
+                        h.focus = (h.start, h.end)
+            return hits[:MAX_HITS]
+        if kind == "all":
+            lists = []
+            for c in node.children:
+                hs = self.eval(c, scope, context)
+                if not hs:
+                    return []
+                lists.append(hs)
+            combo = self._combine(lists, node.within)
+            if combo is None:
+                return []
+            spans = [(h.start, h.end) for h in combo if h.start is not None]
+            start = min(s for s, _ in spans) if spans else None
+            end = max(e for _, e in spans) if spans else None
+            leaves = tuple(itertools.chain.from_iterable(h.leaves for h in combo))
+            focus = (start, end) if node.focus and start is not None else next((h.focus for h in combo if h.focus), None)
+            return [Hit(start, end, leaves, focus)]
+        if kind == "not":
+            return [] if self.eval(node.child, scope, context) else [Hit(None, None, ())]
+        if kind == "inside":
+            ctx = context()
+            hs = self.eval(node.child, ctx, context)
+            if not hs:
+                return []
+            return [Hit(None, None, hs[0].leaves)]
+        raise ValueError(kind)  # pragma: no cover
+
+    @staticmethod
+    def _combine(lists: list[list[Hit]], within: int | None) -> list[Hit] | None:
+        if within is None:
+            return [hs[0] for hs in lists]
+        spanned = [i for i, hs in enumerate(lists) if hs[0].start is not None]
+        choice = [hs[0] for hs in lists]
+        pools = [[h for h in lists[i] if h.start is not None][:30] for i in spanned]
+        for n, combo in enumerate(itertools.product(*pools)):
+            if n >= MAX_COMBINATIONS:
+                break
+            lo = min(h.start for h in combo)
+            hi = max(h.end for h in combo)
+            if hi - lo <= within:
+                for i, h in zip(spanned, combo):
+                    choice[i] = h
+                return choice
+        return None
+
+    def _terms(self, node: Node, scope: Scope) -> list[Hit]:
+        occ = scope.occ
+        lits = self.pf.literals
+        spans = []
+        for lid in node.literal_ids:
+            starts = occ.get(lid)
+            if starts:
+                n = len(lits[lid])
+                spans.extend((s, s + n) for s in starts)
+        if not spans:
+            return []
+        spans.sort(key=lambda x: (x[0], -x[1]))
+        out = []
+        last = -1
+        base, text, inc = scope.base, scope.text, scope.in_clause
+        for s, e in spans:  # leftmost-longest, non-overlapping (like a longest-first alternation)
+            if s >= last:
+                last = e
+                a, b = base + s, base + e
+                leaf = ((node, a, b, text[s:e], inc),)
+                if inc:
+                    out.append(Hit(a, b, leaf, (a, b) if node.focus else None))
+                else:
+                    out.append(Hit(None, None, leaf))
+                if len(out) >= MAX_HITS:
+                    break
+        return out
+
+    def _regex(self, node: Node, scope: Scope) -> list[Hit]:
+        text = scope.text
+        rx = node.regex
+        base, inc = scope.base, scope.in_clause
+        out: list[Hit] = []
+        if len(text) <= MAX_REGEX_CHARS:
+            windows = [(0, len(text))]
+        else:
+            step = MAX_REGEX_CHARS - REGEX_OVERLAP
+            windows = [(i, min(len(text), i + MAX_REGEX_CHARS)) for i in range(0, len(text), step)]
+        seen_end = -1
+        for w0, w1 in windows:
+            for m in rx.finditer(text, w0, w1):
+                s, e = m.span()
+                if s < seen_end:
+                    continue  # found already in the previous window's overlap
+                seen_end = e
+                a, b = base + s, base + e
+                leaf = ((node, a, b, m.group(0), inc),)
+                out.append(Hit(a, b, leaf, (a, b) if node.focus else None) if inc else Hit(None, None, leaf))
+                if len(out) >= MAX_HITS:
+                    return out
+        return out
+
+
+class Engine:
+    """Compiled rules: the automaton, literal ids of every terms node, candidate selection."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self.pf = Prefilter()
+        for r in rules:
+            for node in r.nodes():
+                if node.kind in ("terms", "termset"):
+                    node.literal_ids = tuple(self.pf.literal_id(t) for t in node.terms)
+        self.anchors: list[set[str] | None] = []
+        for i, r in enumerate(rules):
+            anchors = node_literals(r.match)
+            self.anchors.append(anchors)
+            self.pf.add_rule(i, anchors)
+        self.pf.build()
+        self.ev = Evaluator(self.pf)
+        self.doc_rules = [i for i, r in enumerate(rules) if r.scope == "document"]
+
+    # -- one document
+
+    def detect(self, doc, units, *, prefilter: bool = True, codes=None, debug: bool = False) -> list[Finding]:
+        text = doc.text
+        ctx_cache: dict[tuple[int, int], Scope] = {}
+        doc_cond: dict[int, bool] = {}
+        doc_scope = None
+        wanted = None
+        if codes is not None:
+            wanted = {i for i, r in enumerate(self.rules) if r.code in codes}
+        everything = set(range(len(self.rules)))
+        findings: list[Finding] = []
+        for unit in units:
+            scope = Scope(unit.text, unit.start, True, self.pf)
+            cands = self.pf.candidates(scope.occ) if prefilter else everything
+            if wanted is not None:
+                cands = cands & wanted
+            if not cands:
+                continue
+
+            def context(unit=unit):
+                key = (unit.context_start, unit.context_end)
+                sc = ctx_cache.get(key)
+                if sc is None:
+                    sc = Scope(unit.context, unit.context_start, False, self.pf)
+                    ctx_cache[key] = sc
+                return sc
+
+            for ri in sorted(cands):
+                rule = self.rules[ri]
+                hits = self.ev.eval(rule.match, scope, context)
+                if not hits:
+                    continue
+                if rule.scope == "document":
+                    ok = doc_cond.get(ri)
+                    if ok is None:
+                        if doc_scope is None:
+                            doc_scope = Scope(text, 0, False, self.pf)
+                        ok = self._document_holds(rule, doc_scope)
+                        doc_cond[ri] = ok
+                    if not ok:
+                        continue
+                f = self._finding(rule, unit, hits[0], scope, context, doc, debug)
+                if f is not None:
+                    findings.append(f)
+        findings.sort(key=lambda f: (f.location.start, -SEVERITY_RANK[f.severity], f.rule or ""))
+        return findings
+
+    def _document_holds(self, rule: Rule, scope: Scope) -> bool:
+        cond = rule.document
+        if cond is None:
+            return True
+
+        def context():
+            return scope
+
+        if cond.has is not None and not self.ev.eval(cond.has, scope, context):
+            return False
+        if cond.lacks is not None and self.ev.eval(cond.lacks, scope, context):
+            return False
+        return True
+
+    def _finding(self, rule: Rule, unit, hit: Hit, scope: Scope, context, doc, debug: bool) -> Finding | None:
+        excluded_by = None
+        for n in rule.exclude:
+            ex = self.ev.eval(n, scope, context)
+            if ex:
+                leaf = ex[0].leaves[0] if ex[0].leaves else None
+                excluded_by = {"node": _node_name(n), "text": leaf[3] if leaf else "", "start": leaf[1] if leaf else None}
+                break
+        if excluded_by is not None and not debug:
+            return None
+
+        if hit.focus is not None:
+            start, end = hit.focus
+        else:
+            first = next((lf for lf in hit.leaves if lf[4]), None)
+            start, end = (first[1], first[2]) if first else (unit.start, unit.end)
+
+        score = rule.score
+        boost_found: list[str] = []
+        damp_found: list[str] = []
+        ctx = rule.context
+        if ctx is not None and (ctx.boost or ctx.damp):
+            lo = min(unit.context_start, unit.start)
+            hi = max(unit.context_end, unit.end)
+            text = doc.text
+            window = text[max(lo, start - ctx.window) : start] + "\0" + text[end : min(hi, end + ctx.window)]
+            if ctx.boost:
+                boost_found = [t for t in ctx.boost.terms if t in window]
+                if boost_found:
+                    score += ctx.boost.by
+            if ctx.damp:
+                damp_found = [t for t in ctx.damp.terms if t in window]
+                if damp_found:
+                    score -= ctx.damp.by
+        score = round(min(1.0, max(0.0, score)), 3)
+        if score < THRESHOLD and not debug:
+            return None
+
+        block = unit.block
+        cell = None
+        if block is not None and block.cells:
+            for ci, (cs, ce) in enumerate(block.cells):
+                if cs <= start <= ce:
+                    cell = ci
+                    break
+        loc = Location(
+            clause_label=unit.label,
+            start=start,
+            end=end,
+            clause_start=unit.start,
+            clause_end=unit.end,
+            line=doc.line_of(start),
+            page=getattr(block, "page", None),
+            paragraph=getattr(block, "paragraph", None),
+            table=getattr(block, "table", None),
+            row=getattr(block, "row", None),
+            cell=cell,
+            heading_path=list(unit.heading_path or []),
+        )
+        explanation = {
+            "matched": [
+                {"node": _node_name(n), "text": t, "start": a, "end": b, "in_clause": inc}
+                for (n, a, b, t, inc) in hit.leaves
+            ],
+            "context": {"boost": boost_found, "damp": damp_found},
+            "excluded_by": excluded_by,
+            "base_score": rule.score,
+        }
+        if debug:
+            explanation["kept"] = excluded_by is None and score >= THRESHOLD
+        return Finding(
+            rule=rule.code,
+            source="rule",
+            category=rule.category,
+            severity=rule.severity,
+            score=score,
+            text=unit.text,
+            match=doc.text[start:end],
+            location=loc,
+            message=rule.message,
+            legal_basis=list(rule.legal_basis),
+            suggestion=rule.suggestion,
+            name=rule.name,
+            explanation=explanation,
+            fingerprint=fingerprint(rule.code, rule.category, unit.text),
+        )
+
+
+def _node_name(node: Node) -> str:
+    if node.kind == "termset":
+        return f"{node.path}:{node.name}"
+    if node.kind == "regex":
+        return f"{node.path}:{node.pattern}"
+    if node.kind == "terms":
+        return f"{node.path}:{'|'.join(node.terms[:6])}{'…' if len(node.terms) > 6 else ''}"
+    return node.path

@@ -1,0 +1,200 @@
+"""Load `rules/` (terms, laws, packs) into validated `Rule` objects.
+
+Every problem is collected as (code, file, line, message); `load_packs` raises one `RuleError`
+whose message lists them all, one ``rules/packs/x.yaml:123: 问题`` per line, unless
+``strict=False`` (then broken rules are skipped and the problems are returned).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import RuleError
+from .schema import (
+    E_DUPLICATE,
+    E_SCHEMA,
+    E_TERMSET,
+    E_YAML,
+    LAW_KEYS,
+    PACK_KEYS,
+    Rule,
+    Validator,
+    YamlProblem,
+    YList,
+    read_yaml,
+)
+
+
+@dataclass
+class Loaded:
+    rules: list[Rule]
+    termsets: dict[str, tuple[str, ...]]
+    laws: dict
+    files: list[Path]
+    sha256: str
+    errors: list[tuple[str, str, int, str]] = field(default_factory=list)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _display(path: Path, rules_dir: Path) -> str:
+    try:
+        return str(Path(rules_dir.name) / path.relative_to(rules_dir))
+    except ValueError:
+        return str(path)
+
+
+def format_errors(errors) -> str:
+    lines = []
+    for code, file, line, message in errors:
+        where = f"{file}:{line}" if line else file
+        lines.append(f"{where}: {message} [{code}]")
+    return "\n".join(lines)
+
+
+def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] | None = None) -> Loaded:
+    rules_dir = Path(rules_dir)
+    errors: list[tuple[str, str, int, str]] = []
+    if not rules_dir.is_dir():
+        raise RuleError(f"规则目录不存在：{rules_dir}", code="E200")
+    term_files = _yaml_files(rules_dir / "terms")
+    law_files = _yaml_files(rules_dir / "laws")
+    pack_files = _yaml_files(rules_dir / "packs") + list(extra_packs or [])
+    all_files = term_files + law_files + pack_files
+
+    digest = hashlib.sha256()
+    parsed: dict[Path, object] = {}
+    for path in all_files:
+        shown = _display(path, rules_dir)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            errors.append((E_YAML, shown, 0, f"无法读取：{e}"))
+            continue
+        digest.update(shown.encode("utf-8") + b"\0" + data + b"\0")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            errors.append((E_YAML, shown, 0, "文件不是 UTF-8 编码"))
+            continue
+        try:
+            parsed[path] = read_yaml(text)
+        except YamlProblem as e:
+            errors.append((E_YAML, shown, e.line, e.message))
+
+    # -- terms
+    termsets: dict[str, tuple[str, ...]] = {}
+    where_defined: dict[str, str] = {}
+    v = Validator(termsets, {}, errors)
+    for path in term_files:
+        shown = _display(path, rules_dir)
+        data = parsed.get(path)
+        if data is None:
+            continue
+        if not isinstance(data, dict) or "terms" not in data:
+            errors.append((E_SCHEMA, shown, getattr(data, "line", 1), "术语文件必须有顶层键 terms"))
+            continue
+        v._keys(data, {"terms"}, shown, "术语文件")
+        terms = data["terms"]
+        if not isinstance(terms, dict):
+            errors.append((E_SCHEMA, shown, data.line_of("terms"), "terms 必须是“名称: [词语, …]”的映射"))
+            continue
+        for name, items in terms.items():
+            ln = terms.line_of(name)
+            if name in termsets:
+                errors.append((E_TERMSET, shown, ln, f"术语表“{name}”重复定义（{where_defined[name]} 已定义）"))
+                continue
+            got = v._terms(items, shown, ln, f"术语表 {name}")
+            if got is not None:
+                termsets[name] = got
+                where_defined[name] = f"{shown}:{ln}"
+
+    # -- laws
+    laws: dict[str, dict] = {}
+    for path in law_files:
+        shown = _display(path, rules_dir)
+        data = parsed.get(path)
+        if data is None:
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("laws"), dict):
+            errors.append((E_SCHEMA, shown, getattr(data, "line", 1), "法律依据文件必须有顶层映射 laws"))
+            continue
+        v._keys(data, {"laws"}, shown, "法律依据文件")
+        for key, law in data["laws"].items():
+            ln = data["laws"].line_of(key)
+            if not isinstance(law, dict):
+                errors.append((E_SCHEMA, shown, ln, f"法律“{key}”必须是映射（name、version、articles）"))
+                continue
+            v._keys(law, LAW_KEYS, shown, f"法律“{key}”")
+            name = law.get("name")
+            arts = law.get("articles")
+            if not isinstance(name, str) or not name.strip():
+                errors.append((E_SCHEMA, shown, ln, f"法律“{key}”缺少全称 name"))
+                continue
+            if not isinstance(arts, dict) or not arts:
+                errors.append((E_SCHEMA, shown, law.line_of("articles"), f"法律“{key}”缺少 articles"))
+                continue
+            # The same law key in several files is merged (extra-*.yaml add articles to core.yaml).
+            prev = laws.get(key)
+            if prev is not None and prev["name"] != name.strip():
+                errors.append((E_SCHEMA, shown, ln, f"法律“{key}”的全称与 {prev['where']} 不一致"))
+                continue
+            entry = prev or {"name": name.strip(), "version": law.get("version", ""), "articles": {}, "where": f"{shown}:{ln}"}
+            for art, summary in arts.items():
+                if not isinstance(summary, str) or not summary.strip():
+                    errors.append((E_SCHEMA, shown, arts.line_of(art), f"{key} 第 {art} 条缺少摘要"))
+                    continue
+                old = entry["articles"].get(str(art))
+                if old is not None and old != summary.strip():
+                    errors.append((E_SCHEMA, shown, arts.line_of(art), f"{key} 第 {art} 条在 {entry['where']} 已有不同的摘要"))
+                    continue
+                entry["articles"][str(art)] = summary.strip()
+            laws[key] = entry
+
+    # -- packs
+    v = Validator(termsets, laws, errors)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in pack_files:
+        shown = _display(path, rules_dir)
+        data = parsed.get(path)
+        if data is None:
+            continue
+        if not isinstance(data, dict) or "rules" not in data:
+            errors.append((E_SCHEMA, shown, getattr(data, "line", 1), "规则包必须有顶层键 rules（以及 pack）"))
+            continue
+        v._keys(data, {"pack", "rules"}, shown, "规则包")
+        pack_id = ""
+        pack = data.get("pack")
+        if pack is not None:
+            if not isinstance(pack, dict):
+                errors.append((E_SCHEMA, shown, data.line_of("pack"), "pack 必须是映射（id、description）"))
+            else:
+                v._keys(pack, PACK_KEYS, shown, "pack ")
+                pack_id = str(pack.get("id", "")) if pack.get("id") else ""
+        items = data["rules"]
+        if not isinstance(items, list):
+            errors.append((E_SCHEMA, shown, data.line_of("rules"), "rules 必须是规则列表"))
+            continue
+        for i, item in enumerate(items):
+            ln = items.line_of(i) if isinstance(items, YList) else data.line_of("rules")
+            rule = v.rule(item, shown, ln, pack_id or path.stem, i)
+            if rule is None:
+                continue
+            if rule.code in seen:
+                errors.append((E_DUPLICATE, shown, rule.line, f"规则代码 {rule.code} 重复（{seen[rule.code]} 已使用）"))
+                continue
+            seen[rule.code] = rule.location
+            rules.append(rule)
+
+    if errors and strict:
+        err = RuleError(format_errors(errors), code=errors[0][0])
+        err.errors = errors  # type: ignore[attr-defined]
+        raise err
+    return Loaded(rules=rules, termsets=termsets, laws=laws, files=all_files, sha256=digest.hexdigest(), errors=errors)
