@@ -186,14 +186,16 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--select", multiple=True, help="只列出这些代码或前缀。")
+@click.option("--select", multiple=True, help="只列出这些代码或前缀（如 CR,EM003）。")
+@click.option("--ignore", multiple=True, help="不列出这些代码或前缀。")
+@click.option("--all", "include_all", is_flag=True, help="也列出已停用（deprecated）的规则。")
 @click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None)
-def rules_list(select, rules_dir) -> None:
+def rules_list(select, ignore, include_all, rules_dir) -> None:
     """列出规则目录（代码、严重程度、类别、名称）。"""
     from assess.rules import load_rules
-    from assess.rules.catalog import render_list
+    from assess.rules.catalog import list_rules
 
-    click.echo(render_list(load_rules(rules_dir, select=_split(select))))
+    click.echo(list_rules(load_rules(rules_dir, select=_split(select), ignore=_split(ignore)), include_all=include_all))
 
 
 @rules.command("show")
@@ -201,23 +203,30 @@ def rules_list(select, rules_dir) -> None:
 @click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None)
 def rules_show(code, rules_dir) -> None:
     """显示一条规则的全部内容：匹配方式、理由、法律依据、修改建议和例句。"""
+    from assess.errors import RuleError
     from assess.rules import load_rules
-    from assess.rules.catalog import render_show
+    from assess.rules.catalog import show_rule
 
-    click.echo(render_show(load_rules(rules_dir), code))
+    text = show_rule(load_rules(rules_dir), code)
+    if text is None:
+        raise RuleError(f"没有代码为 {code} 的规则（可用 assess rules list 查看全部规则）", code="E208")
+    click.echo(text)
 
 
 @rules.command("test")
 @click.option("--select", multiple=True, help="只测试这些代码或前缀。")
+@click.option("--ignore", multiple=True, help="不测试这些代码或前缀。")
+@click.option("--verbose", "-v", is_flag=True, help="也列出待办（todo）例句。")
+@click.option("--quiet", "-q", is_flag=True, help="不列出警告。")
 @click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False), default=None)
-def rules_test(select, rules_dir) -> None:
-    """运行每条规则自带的例句测试；有失败时退出码为 1。"""
+def rules_test(select, ignore, verbose, quiet, rules_dir) -> None:
+    """运行每条规则自带的例句测试并检查规则包；有失败时退出码为 1。"""
     from assess.rules import load_rules
-    from assess.rules.selftest import run_selftest
+    from assess.rules.selftest import render, run
 
-    ok, text = run_selftest(load_rules(rules_dir, select=_split(select)))
-    click.echo(text)
-    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
+    report = run(load_rules(rules_dir, select=_split(select), ignore=_split(ignore), strict=False))
+    click.echo(render(report, verbose=verbose, show_warnings=not quiet))
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
 # ---------------------------------------------------------------- entry point
