@@ -1,0 +1,558 @@
+"""PDF reader: text with page numbers, running headers/footers removed, wrapped lines re-joined.
+
+Two engines produce the same per-page list of lines (text + geometry); everything after that is
+shared, so both give the same paragraphs on ordinary pages:
+
+- ``pdfium`` (pypdfium2): the text layer line by line, ~20-60x faster than pdfplumber. Tables come
+  out as plain lines (cells separated by spaces).
+- ``pdfplumber``: layout analysis; tables found by ruling lines become table-row blocks and their
+  text is taken out of the paragraph stream.
+- ``auto`` (default): pdfium for every page; a page whose content has ruling lines (>= 4 path
+  objects, counted by PDFium, which is cheap) is re-read with pdfplumber, and its result is used
+  if pdfplumber finds a table there. Pages without tables cost pdfium time only.
+
+After extraction: lines repeated in the top/bottom band on >= 50% of pages (digits normalised)
+and page-number lines (第 3 页, - 3 -, 3/10, Page 3) are removed and listed in
+`Document.excluded`; then a line is joined to the next unless it ends a sentence (。；！？：), is
+visibly short (ends before the right margin), or the next line starts a clause (第X条, 一、,
+（一）, 1.), is indented, or is a table row. `Block.page` is the page of the paragraph's first
+character; `Document.meta["page_offsets"]` lists the text offset where each page starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import E_CORRUPT, E_ENCRYPTED, E_SCANNED, E_TOO_LARGE, InputError
+from . import tables as tbl
+from .model import Block, Document
+
+__all__ = ["read_pdf", "ENGINES"]
+
+ENGINES = ("auto", "pdfium", "pdfplumber")
+AUTO_MIN_PATHS = 4  # path objects on a page before 'auto' asks pdfplumber about tables
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    page: int = 1  # 1-based
+    kind: str = "line"  # line | row
+    cells: list[str] | None = None
+    table: int | None = None
+    row: int | None = None
+    header: list[str] | None = None
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    chars: int = 0
+    engine: str = "pdfium"
+    has_tables: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Text normalisation (both engines)
+
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WS_RUN = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
+# A space next to a CJK character on at least one side, unless both sides are CJK ideographs
+# (two CJK words separated by a real gap, e.g. table cells on a pdfium line, keep it).
+_SPACE_CJK_LEFT = re.compile(rf"(?<=[{_CJK}]) (?=[^{_CJK}])")
+_SPACE_CJK_RIGHT = re.compile(rf"(?<=[^{_CJK}]) (?=[{_CJK}])")
+_SPACE_PUNCT = re.compile(r"(?<=[，。；：、！？（）《》“”‘’【】]) | (?=[，。；：、！？（）《》“”‘’【】])")
+
+
+def normalise_line(s: str) -> str:
+    """One extracted line with engine-specific spacing removed (same result for both engines)."""
+    s = _WS_RUN.sub(" ", s.replace("\ufffe", "").replace("\x02", "-")).strip()
+    if " " in s:
+        s = _SPACE_PUNCT.sub("", s)
+        s = _SPACE_CJK_LEFT.sub("", s)
+        s = _SPACE_CJK_RIGHT.sub("", s)
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# pdfium
+
+
+def _open_pdfium(path: Path, shown: str):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg:
+            raise InputError("PDF 已加密（需要密码才能打开），请取消密码后再审查", code=E_ENCRYPTED, path=shown) from None
+        raise InputError("PDF 文件已损坏或格式无效，无法读取", code=E_CORRUPT, path=shown) from None
+    except OSError as e:
+        raise InputError(f"PDF 读取失败（{e.strerror or e}）", code=E_CORRUPT, path=shown) from None
+
+
+def _path_objects(page) -> int:
+    import pypdfium2.raw as raw
+
+    n = raw.FPDFPage_CountObjects(page.raw)
+    count = 0
+    for i in range(n):
+        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_PATH:
+            count += 1
+    return count
+
+
+def _image_objects(page) -> int:
+    import pypdfium2.raw as raw
+
+    n = raw.FPDFPage_CountObjects(page.raw)
+    return sum(1 for i in range(n) if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE)
+
+
+def _pdfium_page(page, number: int) -> Page:
+    width, height = page.get_size()
+    tp = page.get_textpage()
+    try:
+        n = tp.count_chars()
+        s = tp.get_text_range() if n else ""
+        geometry = len(s) == n
+        lines: list[Line] = []
+        pos = 0
+        chars = 0
+        for raw_line in s.split("\n"):
+            seg_start = pos
+            pos += len(raw_line) + 1
+            line = raw_line.rstrip("\r")
+            box = None
+            if geometry and _SUSPECT_GAP.search(line):
+                line, box = _reorder_line(tp, seg_start, seg_start + len(line), height)
+            text = normalise_line(line)
+            if not text:
+                continue
+            chars += len(text)
+            ln = Line(text, page=number)
+            if box is not None:
+                ln.x0, ln.x1, ln.top, ln.bottom = box
+            elif geometry:
+                a = seg_start + (len(line) - len(line.lstrip()))
+                b = seg_start + len(line.rstrip()) - 1
+                l0, b0, r0, t0 = tp.get_charbox(a)
+                l1, b1, r1, t1 = tp.get_charbox(b)
+                ln.x0, ln.x1 = l0, r1
+                ln.top = height - max(t0, t1)
+                ln.bottom = height - min(b0, b1)
+            lines.append(ln)
+        if not geometry:
+            _fake_geometry(lines, height)
+    finally:
+        tp.close()
+    return Page(number, width, height, lines, chars, "pdfium")
+
+
+# Two CJK characters around a space: either a real gap (table cells) or PDFium's placeholder for
+# glyphs drawn out of order (LibreOffice draws fallback-font glyphs such as curly quotes at the end
+# of the line). Such lines are rebuilt from the character boxes, left to right.
+GAP_SPACE = 0.33  # a gap wider than this many font sizes between glyph boxes reads as a space
+_SUSPECT_GAP = re.compile(rf"[{_CJK}] +[{_CJK}]")
+
+
+def _reorder_line(tp, a: int, b: int, height: float):
+    """(text, (x0, x1, top, bottom)) of chars a..b rebuilt left to right from their boxes."""
+    import pypdfium2.raw as raw
+
+    chars = []
+    heights = []
+    tops, bottoms = [], []
+    for i in range(a, b):
+        if raw.FPDFText_IsGenerated(tp.raw, i) == 1:
+            continue
+        code = raw.FPDFText_GetUnicode(tp.raw, i)
+        if not code or code in (13, 10):
+            continue
+        l, bt, r, t = tp.get_charbox(i)
+        ch = chr(code)
+        if ch.isspace():
+            ch = " "  # a real space character of the PDF (kept, like pdfplumber does)
+        else:
+            heights.append(t - bt)
+            tops.append(t)
+            bottoms.append(bt)
+        chars.append((l, r, ch))
+    if not heights:
+        return "", None
+    chars.sort(key=lambda c: c[0])
+    size = sorted(heights)[len(heights) // 2] if heights else 10.0
+    out: list[str] = []
+    prev_r = None
+    for l, r, ch in chars:
+        if ch == " ":
+            if out and out[-1] != " ":
+                out.append(" ")
+            continue
+        if prev_r is not None and l - prev_r > GAP_SPACE * size and out and out[-1] != " ":
+            out.append(" ")  # a visible gap (label and text, table cells), as pdfplumber sees it
+        out.append(ch)
+        prev_r = r if prev_r is None else max(prev_r, r)
+    solid = [(l, r) for l, r, ch in chars if ch != " "]
+    box = (min(l for l, _ in solid), max(r for _, r in solid), height - max(tops), height - min(bottoms))
+    return "".join(out), box
+
+
+def _fake_geometry(lines: list[Line], height: float) -> None:
+    """Without char boxes: every line is 'full', spread evenly down the page."""
+    n = max(len(lines), 1)
+    for i, ln in enumerate(lines):
+        ln.x0, ln.x1 = 0.0, 1e9
+        ln.top = height * i / n
+        ln.bottom = ln.top + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# pdfplumber
+
+
+def _plumber_page(page, number: int, state: dict) -> Page:
+    width, height = float(page.width), float(page.height)
+    found = page.find_tables()
+    tables = [t for t in found if t.rows and len(t.rows[0].cells) >= 2]
+    items: list[Line] = []
+    if tables:
+        boxes = [t.bbox for t in tables]
+
+        def outside(obj, boxes=boxes):
+            if obj.get("object_type") != "char":
+                return True
+            cx = (obj["x0"] + obj["x1"]) / 2
+            cy = (obj["top"] + obj["bottom"]) / 2
+            return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+        text_page = page.filter(outside)
+    else:
+        text_page = page
+    chars = 0
+    for tl in text_page.extract_text_lines(return_chars=False):
+        text = normalise_line(tl["text"])
+        if not text:
+            continue
+        chars += len(text)
+        items.append(Line(text, tl["x0"], tl["x1"], tl["top"], tl["bottom"], number))
+    for t in tables:
+        rows = [[tbl.clean_cell(c or "") for c in r] for r in t.extract()]
+        rows = [r for r in rows if any(r)]
+        if not rows:
+            continue
+        x0, top, x1, bottom = t.bbox
+        prev = state.get("last_table")
+        first_on_page = not any(ln.top < top for ln in items if ln.top > height * 0.1)
+        cont = (prev is not None and prev["page"] == number - 1 and prev["ncols"] == len(rows[0])
+                and first_on_page and prev["near_bottom"])
+        if cont:
+            index, header, r0 = prev["index"], prev["header"], prev["next_row"]
+            if header is not None and tbl.header_names(rows[0]) == header:
+                rows = rows[1:]  # the header row repeated on the new page
+        else:
+            index = state.get("tables", 0)
+            state["tables"] = index + 1
+            header = tbl.header_names(rows[0]) if tbl.looks_like_header(rows[0], False, len(rows)) else None
+            r0 = 0
+        step = (bottom - top) / max(len(rows), 1)
+        for i, cells in enumerate(rows):
+            chars += sum(len(c) for c in cells)
+            items.append(Line(" ".join(cells), x0, x1, top + i * step * 0.999, top + (i + 1) * step, number,
+                              kind="row", cells=cells, table=index, row=r0 + i, header=header))
+        state["last_table"] = {"page": number, "ncols": len(rows[0]) if rows else 0, "index": index,
+                               "header": header, "next_row": r0 + len(rows), "near_bottom": bottom > height * 0.75}
+    items.sort(key=lambda ln: (ln.top, ln.x0))
+    return Page(number, width, height, items, chars, "pdfplumber", has_tables=bool(tables))
+
+
+def _open_plumber(path: Path, shown: str):
+    import pdfplumber
+
+    try:
+        return pdfplumber.open(str(path))
+    except Exception as e:  # pdfminer raises many types for broken or encrypted files
+        name = type(e).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise InputError("PDF 已加密（需要密码才能打开），请取消密码后再审查", code=E_ENCRYPTED, path=shown) from None
+        raise InputError("PDF 文件已损坏或格式无效，无法读取", code=E_CORRUPT, path=shown) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers, footers, page numbers
+
+_PAGE_NO = [
+    re.compile(r"^[-—–－_·\s]*\d{1,4}[-—–－_·\s]*$"),
+    re.compile(r"^第\s*[0-9一二三四五六七八九十百零〇]+\s*页(\s*[,，/、]?\s*共\s*[0-9一二三四五六七八九十百零〇]+\s*页)?$"),
+    re.compile(r"^共\s*\d+\s*页\s*[,，]?\s*第\s*\d+\s*页$"),
+    re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
+    re.compile(r"^(page|p\.)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I),
+    re.compile(r"^[-—–]?\s*[ivxlc]{1,6}\s*[-—–]?$", re.I),
+]
+_DIGITS = re.compile(r"[0-9０-９]+")
+BAND = 0.12  # top/bottom fraction of the page where running headers and footers live
+EDGE_LINES = 2  # how many lines at the top/bottom of each page are candidates
+
+
+def is_page_number(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and len(t) <= 20 and any(rx.match(t) for rx in _PAGE_NO)
+
+
+def _key(ln: Line) -> str:
+    """Text with digits normalised, plus the line's vertical position (running lines do not move)."""
+    text = _DIGITS.sub("#", re.sub(r"\s+", "", ln.text))
+    return f"{text}@{round(ln.top / 6)}"
+
+
+def _edge_candidates(page: Page) -> list[tuple[Line, str]]:
+    """The top-most and bottom-most lines of a page (by position: drawing order varies)."""
+    lines = sorted((ln for ln in page.lines if ln.kind == "line"), key=lambda ln: ln.top)
+    out = []
+    for ln in lines[:EDGE_LINES]:
+        if ln.top <= page.height * BAND:
+            out.append((ln, "header"))
+    for ln in lines[-EDGE_LINES:]:
+        if ln.bottom >= page.height * (1 - BAND) and not any(ln is c for c, _ in out):
+            out.append((ln, "footer"))
+    return out
+
+
+def remove_running_lines(pages: list[Page]) -> tuple[list[str], int]:
+    """Drop repeated headers/footers and page numbers in place; return (excluded texts, count)."""
+    cands = {p.number: _edge_candidates(p) for p in pages}
+    counts: dict[str, int] = {}
+    heights: dict[str, list[float]] = {}
+    for p in pages:
+        seen = set()
+        for ln, _ in cands[p.number]:
+            k = _key(ln)
+            if k not in seen:
+                seen.add(k)
+                counts[k] = counts.get(k, 0) + 1
+                heights.setdefault(k, []).append(ln.bottom - ln.top)
+    need = max(2, (len(pages) + 1) // 2)
+    excluded: list[str] = []
+    removed = 0
+    for p in pages:
+        drop = set()
+        for ln, where in cands[p.number]:
+            k = _key(ln)
+            repeated = counts.get(k, 0) >= need
+            if repeated:
+                hs = sorted(heights[k])
+                if (ln.bottom - ln.top) > 1.4 * hs[len(hs) // 2]:
+                    repeated = False  # a big title that happens to equal the running header
+            if repeated or is_page_number(ln.text):
+                drop.add(id(ln))
+                removed += 1
+                label = "页码" if is_page_number(ln.text) else ("页眉" if where == "header" else "页脚")
+                entry = f"{label}：{ln.text}"
+                if label != "页码" and entry not in excluded:
+                    excluded.append(entry)
+        if drop:
+            p.lines = [ln for ln in p.lines if id(ln) not in drop]
+    return excluded, removed
+
+
+# ---------------------------------------------------------------------------------------------
+# Unwrapping lines into paragraphs
+
+_END = "。；！？：;!?:"
+_CLOSERS = "”’」』）)】》"
+_NO_BREAK_AFTER = "，、,（(“‘《【"
+_CONT_AFTER_ARTICLE = set("的规之所中和、至或及与第款项以")
+
+
+def starts_clause(text: str) -> bool:
+    from ..structure import _label_of
+
+    lab = _label_of(text)
+    if not lab:
+        return False
+    kind, _, token = lab
+    rest = text[len(token) : len(token) + 1]
+    if kind in ("article", "chapter", "section", "part") and rest and rest in _CONT_AFTER_ARTICLE:
+        return False  # "第三条的规定" wrapped to the start of a line
+    return True
+
+
+def _ends_sentence(text: str) -> bool:
+    t = text.rstrip(_CLOSERS) if len(text) > 1 else text
+    return bool(t) and t[-1] in _END
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * (len(v) - 1) + 0.5))]
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
+
+
+def unwrap(pages: list[Page]) -> list[tuple[str, Line]]:
+    """Paragraphs (text, first line) and table rows, in order."""
+    body = [ln for p in pages for ln in p.lines if ln.kind == "line"]
+    right = _percentile([ln.x1 for ln in body], 0.9)
+    left = _percentile([ln.x0 for ln in body], 0.1)
+    out: list[tuple[str, Line]] = []
+    cur: str | None = None
+    first: Line | None = None
+    prev: Line | None = None
+    for p in pages:
+        for ln in p.lines:
+            if ln.kind == "row":
+                if cur is not None:
+                    out.append((cur, first))
+                    cur = None
+                out.append((ln.text, ln))
+                prev = None
+                continue
+            if cur is not None and prev is not None and _continues(prev, ln, cur, left, right):
+                cur = _join(cur, ln.text)
+            else:
+                if cur is not None:
+                    out.append((cur, first))
+                cur, first = ln.text, ln
+            prev = ln
+    if cur is not None:
+        out.append((cur, first))
+    return out
+
+
+def _continues(prev: Line, ln: Line, cur: str, left: float, right: float) -> bool:
+    if _ends_sentence(prev.text):
+        return False
+    if starts_clause(ln.text):
+        return False
+    size = max(prev.bottom - prev.top, 6.0)
+    if prev.text[-1] not in _NO_BREAK_AFTER and prev.x1 < right - 2.0 * size:
+        return False  # the line stops well before the margin: the paragraph (or heading) ended
+    if ln.x0 > left + 1.5 * size and ln.x0 > prev.x0 + 1.5 * size:
+        return False  # first-line indent of a new paragraph
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Reader
+
+
+def read_pdf(path, limits=None) -> Document:
+    from . import Limits
+
+    limits = limits or Limits()
+    path = Path(path)
+    shown = str(path)
+    engine = (limits.pdf_engine or "auto").lower()
+    if engine not in ENGINES:
+        engine = "auto"
+    pdf = _open_pdfium(path, shown)
+    plumber = None
+    try:
+        n = len(pdf)
+        if n > limits.max_pdf_pages:
+            raise InputError(f"PDF 页数过多（{n} 页，上限 {limits.max_pdf_pages} 页）", code=E_TOO_LARGE, path=shown)
+        pages: list[Page] = []
+        state: dict = {}
+        empty_pages: list[int] = []
+        total = 0
+        if engine == "pdfplumber":
+            plumber = _open_plumber(path, shown)
+        for i in range(n):
+            page = pdf[i]
+            try:
+                if engine == "pdfplumber":
+                    pg = _plumber_page(plumber.pages[i], i + 1, state)
+                else:
+                    pg = _pdfium_page(page, i + 1)
+                    if engine == "auto" and pg.chars and _path_objects(page) >= AUTO_MIN_PATHS:
+                        if plumber is None:
+                            plumber = _open_plumber(path, shown)
+                        alt = _plumber_page(plumber.pages[i], i + 1, state)
+                        if alt.has_tables:
+                            pg = alt
+                if not pg.chars:
+                    empty_pages.append(i + 1)
+            finally:
+                page.close()
+            total += pg.chars
+            if total > limits.max_text_chars:
+                raise InputError(f"文字过多（超过 {limits.max_text_chars} 字）", code=E_TOO_LARGE, path=shown)
+            pages.append(pg)
+    finally:
+        if plumber is not None:
+            plumber.close()
+        pdf.close()
+
+    if total == 0:
+        raise InputError("PDF 没有文字层（可能是扫描件或图片），需要先做文字识别（OCR）后再审查", code=E_SCANNED, path=shown)
+    excluded, removed = remove_running_lines(pages)
+    paras = unwrap(pages)
+
+    parts: list[str] = []
+    blocks: list[Block] = []
+    page_offsets: list[tuple[int, int]] = []
+    pos = 0
+    for text, ln in paras:
+        if parts:
+            parts.append("\n")
+            pos += 1
+        if not page_offsets or page_offsets[-1][1] != ln.page:
+            page_offsets.append((pos, ln.page))
+        if ln.kind == "row":
+            use_header = ln.header if (ln.header is not None and ln.row) else None
+            row_text, spans = tbl.render_row(ln.cells or [], use_header)
+            b = Block(pos, pos + len(row_text), "table_row", page=ln.page, table=ln.table, row=ln.row,
+                      header=ln.header, cells=[(pos + a, pos + e) for a, e in spans])
+            text = row_text
+        else:
+            b = Block(pos, pos + len(text), "paragraph", page=ln.page)
+        parts.append(text)
+        pos += len(text)
+        blocks.append(b)
+    doc = Document(path=shown, format="pdf", sha256="", size=path.stat().st_size, text="".join(parts), blocks=blocks,
+                   pages=n)
+    doc.meta["page_offsets"] = page_offsets
+    doc.meta["pdf_engine"] = engine
+    doc.meta["pdfplumber_pages"] = [p.number for p in pages if p.engine == "pdfplumber"]
+    if excluded or removed:
+        doc.excluded.extend(excluded)
+        doc.notes.append(f"已去除页眉、页脚和页码（{removed} 行），未纳入审查")
+    if empty_pages:
+        shown_pages = "、".join(str(x) for x in empty_pages[:10]) + ("等" if len(empty_pages) > 10 else "")
+        doc.notes.append(f"第 {shown_pages} 页没有文字层（可能是扫描页或图片），未审查，请人工查看")
+        doc.meta["pages_without_text"] = empty_pages
+    doc.title = _title(doc)
+    return doc
+
+
+def page_of(doc: Document, offset: int) -> int | None:
+    """The 1-based page of a text offset (from `meta["page_offsets"]`)."""
+    import bisect
+
+    po = doc.meta.get("page_offsets") or []
+    if not po:
+        return None
+    i = bisect.bisect_right([o for o, _ in po], offset) - 1
+    return po[max(i, 0)][1]
+
+
+def _title(doc: Document) -> str:
+    from . import guess_title
+
+    return guess_title(doc)
