@@ -43,6 +43,7 @@ class Line:
     top: float = 0.0
     bottom: float = 0.0
     page: int = 1  # 1-based
+    size: float = 0.0  # font size of the line's first character
     kind: str = "line"  # line | row
     cells: list[str] | None = None
     table: int | None = None
@@ -120,6 +121,8 @@ def _image_objects(page) -> int:
 
 
 def _pdfium_page(page, number: int) -> Page:
+    import pypdfium2.raw as raw
+
     width, height = page.get_size()
     tp = page.get_textpage()
     try:
@@ -141,6 +144,9 @@ def _pdfium_page(page, number: int) -> Page:
                 continue
             chars += len(text)
             ln = Line(text, page=number)
+            if geometry:
+                first = seg_start + (len(raw_line) - len(raw_line.lstrip()))
+                ln.size = raw.FPDFText_GetFontSize(tp.raw, first)
             if box is not None:
                 ln.x0, ln.x1, ln.top, ln.bottom = box
             elif geometry:
@@ -245,7 +251,7 @@ def _plumber_page(page, number: int, state: dict) -> Page:
         if not text:
             continue
         chars += len(text)
-        items.append(Line(text, tl["x0"], tl["x1"], tl["top"], tl["bottom"], number))
+        items.append(Line(text, tl["x0"], tl["x1"], tl["top"], tl["bottom"], number, size=tl["bottom"] - tl["top"]))
     for t in tables:
         rows = [[tbl.clean_cell(c or "") for c in r] for r in t.extract()]
         rows = [r for r in rows if any(r)]
@@ -410,6 +416,7 @@ def unwrap(pages: list[Page]) -> list[tuple[str, Line]]:
     body = [ln for p in pages for ln in p.lines if ln.kind == "line"]
     right = _percentile([ln.x1 for ln in body], 0.9)
     left = _percentile([ln.x0 for ln in body], 0.1)
+    size = max(_percentile([ln.size for ln in body], 0.5), 6.0)  # body text font size
     out: list[tuple[str, Line]] = []
     cur: str | None = None
     first: Line | None = None
@@ -423,7 +430,7 @@ def unwrap(pages: list[Page]) -> list[tuple[str, Line]]:
                 out.append((ln.text, ln))
                 prev = None
                 continue
-            if cur is not None and prev is not None and _continues(prev, ln, cur, left, right):
+            if cur is not None and prev is not None and _continues(prev, ln, left, right, size):
                 cur = _join(cur, ln.text)
             else:
                 if cur is not None:
@@ -435,15 +442,18 @@ def unwrap(pages: list[Page]) -> list[tuple[str, Line]]:
     return out
 
 
-def _continues(prev: Line, ln: Line, cur: str, left: float, right: float) -> bool:
+def _continues(prev: Line, ln: Line, left: float, right: float, size: float) -> bool:
+    """Whether line `ln` continues the paragraph whose last line so far is `prev`."""
     if _ends_sentence(prev.text):
         return False
     if starts_clause(ln.text):
         return False
-    size = max(prev.bottom - prev.top, 6.0)
+    h0, h1 = prev.size, ln.size
+    if h0 > 0 and h1 > 0 and max(h0, h1) > 1.3 * min(h0, h1):
+        return False  # a change of font size: a heading or title ends here
     if prev.text[-1] not in _NO_BREAK_AFTER and prev.x1 < right - 2.0 * size:
         return False  # the line stops well before the margin: the paragraph (or heading) ended
-    if ln.x0 > left + 1.5 * size and ln.x0 > prev.x0 + 1.5 * size:
+    if ln.x0 > left + 1.2 * size and ln.x0 > prev.x0 + 1.2 * size:
         return False  # first-line indent of a new paragraph
     return True
 
