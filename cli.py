@@ -229,6 +229,47 @@ def rules_test(select, ignore, verbose, quiet, rules_dir) -> None:
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
+# ---------------------------------------------------------------- model (train / evaluate)
+@cli.command()
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="训练语料目录（默认 corpus/）。")
+@click.option("--output", "-o", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="模型输出目录（默认 models/，即随工具发布的模型）。")
+@click.option("--choice", "choices", multiple=True, help="只比较这些特征/模型方案（默认全部）。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
+def train(corpus_dir, out_dir, choices, quiet) -> None:
+    """只用 corpus/ 重新训练分类模型（结果确定、可复现），写出模型文件和模型卡。"""
+    from assess.model.train import train as run_train
+
+    card = run_train(corpus_dir, out_dir, choices=_split(choices) or None, log=(lambda *a: None) if quiet else click.echo)
+    m = card["cv_metrics"]["classifier"]
+    click.echo(f"分组交叉验证：F1 {m['f1']:.3f}，PR-AUC {m['pr_auc']:.3f}，90% 召回率下精确率 {m['precision_at_recall90']:.3f}（阈值 {card['threshold']}）")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--model", "model_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="使用其他模型目录。")
+@click.option("--threshold", type=float, default=None, help="分类模型判定阈值（默认取模型卡中的值）。")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="不给 FILE 时交叉验证所用的语料目录。")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+def evaluate(file, model_dir, threshold, corpus_dir, fmt) -> None:
+    """评估检出效果：规则、分类模型、两者结合的精确率、召回率、F1、PR-AUC 和 90% 召回率下的精确率。
+
+    \b
+    不给 FILE：在 corpus/ 上按组做 5 折交叉验证。
+    给 FILE（TSV：id, label, category, text, source；或同字段的 JSONL）：用发布的模型和规则评估这些
+    条款（不参与训练）；label 为 any 的边界条款不计入指标，只列出结果。
+    """
+    import json
+
+    from assess.model.evaluate import evaluate_corpus, evaluate_file, render
+
+    log = (lambda *a: None) if fmt == "json" else (lambda m: click.echo(m, err=True))
+    result = evaluate_file(file, model_dir, threshold, log=log) if file else evaluate_corpus(corpus_dir, log=log)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(result), nl=False)
+
+
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> None:
     try:

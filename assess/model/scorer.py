@@ -1,0 +1,205 @@
+"""The numpy scorer: loads the shipped artifact and scores clauses without scikit-learn or spaCy.
+
+Artifact (models/, written by `assess train`; nothing in it can run code when loaded):
+    model-card.json      versions, corpus sha256, tokenizer, threshold, metrics, scalar weights
+    vocabulary.json      feature strings in column order
+    idf.npy              TF-IDF idf per column                 (float64, allow_pickle=False)
+    coef.npy             disc-vs-ok weights per column         (float64)
+    cat_coef.npy         category head weights, categories × columns
+    cat_intercept.npy    category head intercepts
+
+Scoring reproduces the training pipeline exactly:
+    counts → 1 + log(count) → × idf → L2 normalise → w·x + b → sigmoid calibration
+    p = 1 / (1 + exp(A·(w·x + b) + B))     (scikit-learn's _SigmoidCalibration)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from .features import Analyzer, FeatureConfig, display
+
+FORMAT = "assess-model/1"
+CARD = "model-card.json"
+VOCAB = "vocabulary.json"
+ARRAYS = ("idf", "coef", "cat_coef", "cat_intercept")
+
+E_MISSING = "E301"  # artifact missing or unreadable
+E_STALE = "E302"  # corpus or dictionary changed since training
+E_INCOMPATIBLE = "E303"  # artifact format / library versions do not fit this program
+E_THRESHOLD = "E304"  # bad threshold
+
+
+def corpus_sha256(corpus_dir: Path) -> str:
+    """sha256 over corpus/data/*.jsonl (names and bytes, sorted by name)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(corpus_dir, "data").glob("*.jsonl")):
+        h.update(p.name.encode("utf-8") + b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str | None:
+    p = Path(path)
+    return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+
+
+@dataclass
+class Scored:
+    probability: float
+    category: str
+    category_probability: float
+    columns: np.ndarray  # feature columns present
+    values: np.ndarray  # their tf-idf values (normalised)
+
+
+class Scorer:
+    """Clause → calibrated probability of being discriminatory, predicted category, top features."""
+
+    def __init__(self, model_dir: Path, card: dict, vocab: list[str], arrays: dict[str, np.ndarray]):
+        self.model_dir = Path(model_dir)
+        self.card = card
+        self.features = vocab
+        self.index = {f: i for i, f in enumerate(vocab)}
+        self.idf = arrays["idf"]
+        self.coef = arrays["coef"]
+        self.cat_coef = arrays["cat_coef"]
+        self.cat_intercept = arrays["cat_intercept"]
+        s = card["scorer"]
+        self.intercept = float(s["intercept"])
+        self.cal_a = float(s["calibration_a"])
+        self.cal_b = float(s["calibration_b"])
+        self.sublinear = bool(s.get("sublinear_tf", True))
+        self.categories: list[str] = list(card["categories"])
+        self.config = FeatureConfig.from_dict(card["features"])
+        self.analyzer = Analyzer(self.config)
+
+    # -- loading
+
+    @classmethod
+    def load(cls, model_dir: Path, corpus_dir: Path | None = None, userdict: Path | None = None) -> "Scorer":
+        model_dir = Path(model_dir)
+        card_path = model_dir / CARD
+        if not card_path.is_file():
+            raise ModelError(f"找不到分类模型（缺少 {CARD}）；请运行 assess train 生成模型，或用 --no-model 只用规则", code=E_MISSING, path=str(model_dir))
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            vocab = json.loads((model_dir / VOCAB).read_text(encoding="utf-8"))["features"]
+            arrays = {n: np.load(model_dir / f"{n}.npy", allow_pickle=False) for n in ARRAYS}
+        except (OSError, ValueError, KeyError) as e:
+            raise ModelError(f"分类模型文件不完整或已损坏（{type(e).__name__}: {e}）；请运行 assess train 重新生成", code=E_MISSING, path=str(model_dir)) from None
+        check_card(card, vocab, arrays, corpus_dir=corpus_dir, userdict=userdict)
+        return cls(model_dir, card, vocab, arrays)
+
+    # -- scoring
+
+    def vector(self, feats: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        index = self.index
+        for f in feats:
+            j = index.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear:
+            tf = np.log(tf) + 1.0
+        vals = tf * self.idf[cols]
+        norm = math.sqrt(float(vals @ vals))
+        if norm > 0:
+            vals = vals / norm
+        return cols, vals
+
+    def decision(self, cols: np.ndarray, vals: np.ndarray) -> float:
+        return float(vals @ self.coef[cols]) + self.intercept
+
+    def calibrate(self, d: float) -> float:
+        z = self.cal_a * d + self.cal_b
+        if z >= 0:
+            e = math.exp(-z)
+            return e / (1.0 + e)
+        return 1.0 / (1.0 + math.exp(z))
+
+    def category(self, cols: np.ndarray, vals: np.ndarray) -> tuple[str, float]:
+        logits = self.cat_coef[:, cols] @ vals + self.cat_intercept
+        logits = logits - logits.max()
+        p = np.exp(logits)
+        p /= p.sum()
+        k = int(p.argmax())
+        return self.categories[k], float(p[k])
+
+    def score_features(self, feats: list[str]) -> Scored:
+        cols, vals = self.vector(feats)
+        p = self.calibrate(self.decision(cols, vals))
+        cat, cp = self.category(cols, vals)
+        return Scored(p, cat, cp, cols, vals)
+
+    def score(self, text: str) -> Scored:
+        return self.score_features(self.analyzer.features(text))
+
+    def score_many(self, texts: list[str]) -> list[Scored]:
+        return [self.score_features(f) for f in self.analyzer.features_many(texts)]
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        out = np.empty(len(texts))
+        for i, feats in enumerate(self.analyzer.features_many(texts)):
+            cols, vals = self.vector(feats)
+            out[i] = self.calibrate(self.decision(cols, vals))
+        return out
+
+    def top_features(self, s: Scored, k: int = 5) -> list[list]:
+        """Features pushing the clause towards 'discriminatory', largest first, without repeats
+        (a character n-gram inside an already listed word or n-gram is skipped)."""
+        if s.cols.size == 0:
+            return []
+        contrib = s.values * self.coef[s.cols]
+        order = np.argsort(-contrib, kind="stable")
+        out: list[list] = []
+        shown: list[str] = []
+        for j in order:
+            c = float(contrib[j])
+            if c <= 0 or len(out) >= k:
+                break
+            name = display(self.features[int(s.cols[j])])
+            if len(name) < 2 or any(name in prev for prev in shown):
+                continue
+            shown.append(name)
+            out.append([name, round(c, 3)])
+        return out
+
+
+def check_card(card: dict, vocab: list, arrays: dict, *, corpus_dir: Path | None, userdict: Path | None) -> None:
+    """Raise ModelError (E302 stale, E303 incompatible) when the artifact does not fit."""
+    if card.get("format") != FORMAT:
+        raise ModelError(f"分类模型格式为 {card.get('format')}，本程序需要 {FORMAT}；请运行 assess train 重新生成模型", code=E_INCOMPATIBLE)
+    n = len(vocab)
+    shapes = {"idf": (n,), "coef": (n,), "cat_coef": (len(card.get("categories", [])), n), "cat_intercept": (len(card.get("categories", [])),)}
+    for name, shape in shapes.items():
+        if arrays[name].shape != shape or arrays[name].dtype != np.float64:
+            raise ModelError(f"分类模型数组 {name}.npy 的形状或类型与词表不符（{arrays[name].shape}，应为 {shape}）；请运行 assess train 重新生成", code=E_INCOMPATIBLE)
+    trained_np = str(card.get("versions", {}).get("numpy", "0")).split(".")[0]
+    if trained_np != np.__version__.split(".")[0]:
+        raise ModelError(f"分类模型由 numpy {card['versions'].get('numpy')} 生成，当前为 numpy {np.__version__}，主版本不同；请运行 assess train 重新生成", code=E_INCOMPATIBLE)
+    if userdict is not None:
+        want = card.get("userdict_sha256")
+        have = file_sha256(userdict)
+        if want and have and want != have:
+            raise ModelError("分类模型已过期：分词词典 models/userdict.txt 在训练后被修改；请运行 assess train 重新训练", code=E_STALE)
+    if corpus_dir is not None and Path(corpus_dir, "data").is_dir():
+        want = card.get("corpus", {}).get("sha256")
+        have = corpus_sha256(Path(corpus_dir))
+        if want != have:
+            raise ModelError(
+                f"分类模型已过期：训练语料 corpus/ 在训练后被修改（模型语料 {str(want)[:12]}，当前 {have[:12]}）；请运行 assess train 重新训练",
+                code=E_STALE,
+            )
