@@ -274,3 +274,22 @@ def test_multi_run_same_text_as_simple(tmp_path):
 def test_read_docx_directly(simple):
     doc = read_docx(simple, Limits())
     assert doc.text.startswith("某村村规民约")
+
+
+def test_numbering_inherited_from_paragraph_style(tmp_path):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d = docx.Document()
+    nid = docgen.add_numbering(d, ("第%1条",), ("chineseCounting",))
+    base = d.styles.add_style("条文基础", WD_STYLE_TYPE.PARAGRAPH)
+    base.element.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {W}><w:ilvl w:val="0"/><w:numId w:val="{nid}"/></w:numPr>'))
+    child = d.styles.add_style("条文", WD_STYLE_TYPE.PARAGRAPH)
+    child.base_style = base
+    d.add_paragraph("村民享有平等的权利。", style="条文")
+    d.add_paragraph("村民应当履行义务。", style="条文")
+    d.add_paragraph("不编号的说明。")
+    d.save(tmp_path / "s.docx")
+    doc = load_document(tmp_path / "s.docx")
+    assert block_texts(doc) == ["第一条 村民享有平等的权利。", "第二条 村民应当履行义务。", "不编号的说明。"]
+    assert doc.blocks[0].style == "条文"

@@ -359,15 +359,15 @@ class _Numbering:
         if root is None:
             return
         abstract: dict[str, dict[int, _Lvl]] = {}
-        for an in root.iter(f"{{{T.ns}}}abstractNum"):
+        for an in root.findall(f"{{{T.ns}}}abstractNum"):
             aid = an.get(f"{{{T.ns}}}abstractNumId")
-            abstract[aid] = {int(l.get(f"{{{T.ns}}}ilvl", "0")): _parse_lvl(l, T) for l in an.iter(f"{{{T.ns}}}lvl")}
-        for num in root.iter(f"{{{T.ns}}}num"):
+            abstract[aid] = {int(l.get(f"{{{T.ns}}}ilvl", "0")): _parse_lvl(l, T) for l in an.findall(f"{{{T.ns}}}lvl")}
+        for num in root.findall(f"{{{T.ns}}}num"):
             nid = num.get(f"{{{T.ns}}}numId")
             ref = num.find(f"{{{T.ns}}}abstractNumId")
             levels = dict(abstract.get(ref.get(T.val) if ref is not None else None, {}))
             starts: dict[int, int] = {}
-            for ov in num.iter(f"{{{T.ns}}}lvlOverride"):
+            for ov in num.findall(f"{{{T.ns}}}lvlOverride"):
                 il = int(ov.get(f"{{{T.ns}}}ilvl", "0"))
                 so = ov.find(f"{{{T.ns}}}startOverride")
                 if so is not None:
@@ -435,40 +435,50 @@ def _display_style(name: str) -> str:
 
 
 class _Styles:
+    """Paragraph style names and style-inherited numbering, resolved lazily per used style."""
+
     def __init__(self, root, T: _Tags):
-        self.names: dict[str, str] = {}
-        self.num: dict[str, tuple[str, int]] = {}
-        based: dict[str, str] = {}
-        own_num: dict[str, tuple[str | None, int | None]] = {}
+        self.T = T
+        self._el: dict[str, object] = {}
+        self._names: dict[str, str] = {}
+        self._num: dict[str, tuple[str, int] | None] = {}
         if root is None:
             return
-        for st in root.iter(T.style):
-            sid = st.get(T.styleId)
-            if sid is None:
-                continue
-            n = st.find(T.name)
-            self.names[sid] = _display_style(n.get(T.val)) if n is not None and n.get(T.val) else sid
-            b = st.find(T.basedOn)
-            if b is not None:
-                based[sid] = b.get(T.val)
+        sid_attr = T.styleId
+        for st in root.findall(T.style):
+            sid = st.get(sid_attr)
+            if sid is not None:
+                self._el[sid] = st
+
+    def name(self, sid: str) -> str:
+        if sid not in self._names:
+            st = self._el.get(sid)
+            n = st.find(self.T.name) if st is not None else None
+            self._names[sid] = _display_style(n.get(self.T.val)) if n is not None and n.get(self.T.val) else sid
+        return self._names[sid]
+
+    def numbering(self, sid: str) -> tuple[str, int] | None:
+        """(numId, ilvl) a paragraph style gives its paragraphs, following w:basedOn."""
+        if sid in self._num:
+            return self._num[sid]
+        T = self.T
+        nid, il, seen, cur = None, None, set(), sid
+        while cur and cur not in seen and cur in self._el:
+            seen.add(cur)
+            st = self._el[cur]
             ppr = st.find(T.pPr)
-            if ppr is not None:
-                np_ = ppr.find(T.numPr)
-                if np_ is not None:
-                    nid = np_.find(T.numId)
-                    il = np_.find(T.ilvl)
-                    own_num[sid] = (nid.get(T.val) if nid is not None else None, int(il.get(T.val)) if il is not None else None)
-        for sid in self.names:
-            nid, il, seen, cur = None, None, set(), sid
-            while cur and cur not in seen:
-                seen.add(cur)
-                o = own_num.get(cur)
-                if o:
-                    nid = nid if nid is not None else o[0]
-                    il = il if il is not None else o[1]
-                cur = based.get(cur)
-            if nid:
-                self.num[sid] = (nid, il or 0)
+            np_ = ppr.find(T.numPr) if ppr is not None else None
+            if np_ is not None:
+                n = np_.find(T.numId)
+                i = np_.find(T.ilvl)
+                if nid is None and n is not None:
+                    nid = n.get(T.val)
+                if il is None and i is not None and (i.get(T.val) or "").isdigit():
+                    il = int(i.get(T.val))
+            b = st.find(T.basedOn)
+            cur = b.get(T.val) if b is not None else None
+        self._num[sid] = (nid, il or 0) if nid else None
+        return self._num[sid]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,10 +533,11 @@ class _Reader:
                 i = np_.find(T.ilvl)
                 nid = n.get(T.val) if n is not None else None
                 il = int(i.get(T.val)) if i is not None and (i.get(T.val) or "").isdigit() else None
-        if nid is None and style in self.styles.num:
-            snid, sil = self.styles.num[style]
-            nid = snid
-            il = sil if il is None else il
+        if nid is None and style is not None:
+            inherited = self.styles.numbering(style)
+            if inherited:
+                nid = inherited[0]
+                il = inherited[1] if il is None else il
         return nid, il or 0, style
 
     def paragraph(self, p, index: int | None, render_numbering: bool = True, table=None, row=None) -> None:
@@ -542,7 +553,7 @@ class _Reader:
             if label:
                 self.numbered += 1
             b = Block(0, 0, "paragraph", paragraph=index, prefix=len(label), table=table, row=row,
-                      style=self.styles.names.get(style, style) if style else None)
+                      style=self.styles.name(style) if style else None)
             if index is None:
                 self.out.paths[len(self.out.blocks)] = self._path(p)
             self.out.add(label + text, b)
@@ -765,9 +776,11 @@ def read_docx(path, limits=None) -> Document:
         styles = _Styles(_parse(_safe_read(z, "word/styles.xml", limits, shown), "styles.xml", shown), T)
         headers, footers, notes = [], [], []
         for n in sorted(names):
-            if re.fullmatch(r"word/header\d*\.xml", n):
+            if not n.startswith("word/") or not n.endswith(".xml"):
+                continue
+            if n.startswith("word/header"):
                 headers += _part_text(_parse(_safe_read(z, n, limits, shown), n, shown), T)
-            elif re.fullmatch(r"word/footer\d*\.xml", n):
+            elif n.startswith("word/footer"):
                 footers += _part_text(_parse(_safe_read(z, n, limits, shown), n, shown), T)
             elif n in ("word/footnotes.xml", "word/endnotes.xml"):
                 notes += [x for x in _part_text(_parse(_safe_read(z, n, limits, shown), n, shown), T)]

@@ -21,6 +21,7 @@ character; `Document.meta["page_offsets"]` lists the text offset where each page
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +89,45 @@ def normalise_line(s: str) -> str:
 # pdfium
 
 
+_FONT_INFO = None
+
+
+def _no_system_fonts() -> None:
+    """Stop PDFium from loading system fonts as substitutes for non-embedded fonts.
+
+    Text extraction needs only the PDF's own encodings and widths. With a large CJK font installed
+    (e.g. WenQuanYi Zen Hei, 10 MB), PDFium spent ~40 ms per page loading it as the substitute for
+    a non-embedded STSong-Light, 15-20x the cost of the extraction itself; with no system fonts
+    it uses its built-in fonts and returns the same text and boxes. Process-wide, set once; we
+    never render pages.
+    """
+    global _FONT_INFO
+    if _FONT_INFO is not None or os.environ.get("ASSESS_PDFIUM_SYSTEM_FONTS"):
+        return
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    S = raw.FPDF_SYSFONTINFO
+    f = dict(S._fields_)
+    info = S()
+    info.version = 1
+    info.Release = f["Release"](lambda this: None)
+    info.EnumFonts = f["EnumFonts"](lambda this, mapper: None)
+    info.MapFont = f["MapFont"](lambda this, weight, italic, charset, family, face, exact: None)
+    info.GetFont = f["GetFont"](lambda this, face: None)
+    info.GetFontData = f["GetFontData"](lambda this, font, table, buf, size: 0)
+    info.GetFaceName = f["GetFaceName"](lambda this, font, buf, size: 0)
+    info.GetFontCharset = f["GetFontCharset"](lambda this, font: 1)
+    info.DeleteFont = f["DeleteFont"](lambda this, font: None)
+    raw.FPDF_SetSystemFontInfo(ctypes.byref(info))
+    _FONT_INFO = info  # keep the struct and its callbacks alive
+
+
 def _open_pdfium(path: Path, shown: str):
     import pypdfium2 as pdfium
+
+    _no_system_fonts()
 
     try:
         return pdfium.PdfDocument(str(path))
@@ -137,7 +175,7 @@ def _pdfium_page(page, number: int) -> Page:
             pos += len(raw_line) + 1
             line = raw_line.rstrip("\r")
             box = None
-            if geometry and _SUSPECT_GAP.search(line):
+            if geometry and _has_generated_gap(tp, line, seg_start):
                 line, box = _reorder_line(tp, seg_start, seg_start + len(line), height)
             text = normalise_line(line)
             if not text:
@@ -170,6 +208,19 @@ def _pdfium_page(page, number: int) -> Page:
 # of the line). Such lines are rebuilt from the character boxes, left to right.
 GAP_SPACE = 0.33  # a gap wider than this many font sizes between glyph boxes reads as a space
 _SUSPECT_GAP = re.compile(rf"[{_CJK}] +[{_CJK}]")
+
+
+def _has_generated_gap(tp, line: str, start: int) -> bool:
+    """A CJK-space-CJK where PDFium made the space up (no space glyph in the PDF)."""
+    if " " not in line:
+        return False
+    import pypdfium2.raw as raw
+
+    for m in _SUSPECT_GAP.finditer(line):
+        i = m.start() + 1
+        if raw.FPDFText_IsGenerated(tp.raw, start + i) == 1:
+            return True
+    return False
 
 
 def _reorder_line(tp, a: int, b: int, height: float):
