@@ -271,7 +271,7 @@ def _block_for(doc, start: int):
 def container_for(locator, doc, start: int, end: int) -> tuple[Container | None, int, int]:
     """(container, local start, local end) of a finding's span, clipped to one paragraph or cell."""
     block = _block_for(doc, start)
-    if block is None:
+    if block is None or not (start < block.end and end > block.start):
         return None, 0, 0
     if block.kind == "table_row" and block.cells:
         idx = len(block.cells) - 1
