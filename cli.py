@@ -270,6 +270,85 @@ def evaluate(file, model_dir, threshold, corpus_dir, fmt) -> None:
         click.echo(render(result), nl=False)
 
 
+# ---------------------------------------------------------------- batch / report
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", "outdir", required=True, type=click.Path(path_type=Path, file_okay=False), help="输出目录（结果数据库 batch.sqlite、台账等都写在这里；重新运行同一命令会接着上次继续）。")
+@click.option("--jobs", "-j", type=int, default=None, help="并行进程数（默认：全部 CPU 核）。")
+@click.option("--formats", default="xlsx,jsonl", show_default=True, help="汇总输出格式（逗号分隔）：xlsx（台账）、jsonl、json、html、md、text。")
+@click.option("--per-document", default="", help="逐件报告格式（逗号分隔）：docx（带批注的 Word）、html；写在 输出目录/逐件报告/ 下。")
+@click.option("--since", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None, help="上一轮的输出目录：标出新增、仍存在、已整改的问题，并沿用已有的审查决定。")
+@click.option("--decisions", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="审查决定文件（YAML/JSON）。")
+@click.option("--layout", default="auto", show_default=True, help="目录结构：auto（按“镇/乡/街道”“村/社区”识别），或如 {township}/{village}、{county}/{township}/{village}（{_} 跳过一级），none 不取。")
+@click.option("--timeout", type=float, default=120, show_default=True, help="单个文件处理时间上限（秒），超时的文件记为出错并继续。")
+@click.option("--max-memory", type=int, default=None, help="每个审查进程的内存上限（MB）。")
+@click.option("--retry-errors", is_flag=True, help="重新审查上次出错且未改动的文件（默认跳过）。")
+@click.option("--log-interval", type=float, default=10, show_default=True, help="非终端输出时每隔多少秒打印一行进度。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
+@click.option("--min-severity", type=SEVERITY_CHOICE, default="low", show_default=True, help="只记录不低于此严重程度的问题。")
+@review_options
+def batch(paths, outdir, jobs, formats, per_document, since, decisions, layout, timeout, max_memory, retry_errors, log_interval, quiet, min_severity, **opts) -> None:
+    """批量审查 PATHS（文件夹会递归查找 .docx、.pdf、.txt、.md），结果存入 -o 目录。
+
+    \b
+    乡镇、村取自目录结构（如 档案/城关镇/东村/村规民约.docx）。中断（Ctrl-C）后重新运行同一命令会
+    跳过已完成的文件接着审查。随时可用 assess report 输出目录 重新生成台账。
+    退出码：0 没有问题；1 发现问题；2 有文件无法审查（其余照常）；130 被中断。
+    """
+    from assess.batch.discover import parse_layout
+    from assess.batch.runner import BatchConfig, run_batch
+    from assess.reports import get_reporter
+
+    fmts = _split([formats])
+    per_doc = _split([per_document])
+    for f in fmts:
+        if f != "jsonl":
+            get_reporter(f)  # fail early on an unknown format
+    for f in per_doc:
+        get_reporter(f)
+    try:
+        parse_layout(layout)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--layout") from None
+    if jobs is not None and jobs < 1:
+        raise click.BadParameter("至少 1 个进程", param_hint="--jobs")
+    cfg = BatchConfig(
+        paths=list(paths), outdir=outdir, options=make_options(min_severity=min_severity, **opts), jobs=jobs,
+        formats=fmts, per_document=per_doc, since=since, decisions=decisions, layout=layout, timeout=timeout,
+        max_memory_mb=max_memory, retry_errors=retry_errors, progress=not quiet, log_interval=log_interval,
+        argv=sys.argv[1:],
+    )
+    log = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
+    s = run_batch(cfg, log=log)
+    t = s.totals
+    if s.interrupted:
+        _err(f"已中断：本次已完成的 {s.reviewed + s.failed} 个文件结果已保存在 {s.database}；重新运行同一命令即可接着审查")
+        sys.exit(130)
+    click.echo(
+        f"完成：本次审查 {s.reviewed} 个文件，跳过已完成 {s.skipped} 个，出错 {s.failed} 个，不支持 {s.unsupported} 个，"
+        f"发现问题 {s.findings} 处，用时 {s.elapsed:.1f} 秒"
+    )
+    click.echo(f"全部结果：已审查 {t.get('done', 0)}，无法审查 {t.get('error', 0)}，不支持 {t.get('unsupported', 0)}，问题 {t.get('findings', 0)} 处（数据库 {s.database}）")
+    for p in s.written:
+        click.echo(f"已写入：{p}")
+    sys.exit(s.exit_code)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--formats", default="xlsx,jsonl", show_default=True, help="输出格式（逗号分隔）：xlsx、jsonl、json、html、md、text。")
+@click.option("--since", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None, help="与上一轮的输出目录对比（默认沿用 assess batch --since 的设置）。")
+@click.option("--decisions", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="审查决定文件（YAML/JSON）。")
+def report(outdir, formats, since, decisions) -> None:
+    """由 OUTDIR 中的结果数据库重新生成台账和汇总（批量审查进行中或中断后也可用）。"""
+    from assess.batch import regenerate
+
+    written, code = regenerate(outdir, _split([formats]), since=since, decisions=decisions, log=lambda m: click.echo(m, err=True))
+    for p in written:
+        click.echo(f"已写入：{p}")
+    sys.exit(code)
+
+
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> None:
     try:
