@@ -12,16 +12,20 @@ Hits carry absolute offsets in `Document.text`. A hit found in the enclosing art
 
 from __future__ import annotations
 
+import bisect
 import itertools
 
 from ..findings import SEVERITY_RANK, Finding, Location, fingerprint
-from .prefilter import Prefilter, node_literals
+from .prefilter import Prefilter, node_dnf
 from .schema import THRESHOLD, Node, Rule
 
 MAX_REGEX_CHARS = 4000  # regexes see at most this many characters at once
 REGEX_OVERLAP = 200  # overlap of consecutive windows of a longer text (rules are clause-local)
 MAX_HITS = 50  # hits kept per node
 MAX_COMBINATIONS = 20000  # `all … within` search budget
+
+
+_COST = {"terms": 0, "termset": 0, "regex": 1, "any": 1, "all": 1, "not": 2, "inside": 3}
 
 
 class Hit:
@@ -72,19 +76,20 @@ class Evaluator:
                 hits.extend(self.eval(c, scope, context))
             if not hits:
                 return hits
-            hits.sort(key=lambda h: (h.start is None, h.start or 0, -((h.end or 0) - (h.start or 0))))
+            # leftmost first; at the same start the earlier child wins (writers order alternatives)
+            hits.sort(key=lambda h: (h.start is None, h.start or 0))
             if node.focus:
                 for h in hits:
                     if h.start is not None:
                         h.focus = (h.start, h.end)
             return hits[:MAX_HITS]
         if kind == "all":
-            lists = []
-            for c in node.children:
-                hs = self.eval(c, scope, context)
+            lists: list = [None] * len(node.children)
+            for i in node.order or range(len(node.children)):  # cheap children first: fail fast
+                hs = self.eval(node.children[i], scope, context)
                 if not hs:
                     return []
-                lists.append(hs)
+                lists[i] = hs
             combo = self._combine(lists, node.within)
             if combo is None:
                 return []
@@ -123,14 +128,22 @@ class Evaluator:
         return None
 
     def _terms(self, node: Node, scope: Scope) -> list[Hit]:
-        occ = scope.occ
-        lits = self.pf.literals
         spans = []
-        for lid in node.literal_ids:
-            starts = occ.get(lid)
-            if starts:
-                n = len(lits[lid])
-                spans.extend((s, s + n) for s in starts)
+        if node.indexed:
+            occ = scope.occ
+            lits = self.pf.literals
+            for lid in node.literal_ids:
+                starts = occ.get(lid)
+                if starts:
+                    n = len(lits[lid])
+                    spans.extend((s, s + n) for s in starts)
+        else:
+            text = scope.text
+            for t in node.terms:
+                i = text.find(t)
+                while i >= 0:
+                    spans.append((i, i + len(t)))
+                    i = text.find(t, i + 1)
         if not spans:
             return []
         spans.sort(key=lambda x: (x[0], -x[1]))
@@ -160,6 +173,16 @@ class Evaluator:
         else:
             step = MAX_REGEX_CHARS - REGEX_OVERLAP
             windows = [(i, min(len(text), i + MAX_REGEX_CHARS)) for i in range(0, len(text), step)]
+        if len(windows) == 1:
+            for m in rx.finditer(text):
+                a, b = m.span()
+                a += base
+                b += base
+                leaf = ((node, a, b, m.group(0), inc),)
+                out.append(Hit(a, b, leaf, (a, b) if node.focus else None) if inc else Hit(None, None, leaf))
+                if len(out) >= MAX_HITS:
+                    break
+            return out
         seen_end = -1
         for w0, w1 in windows:
             for m in rx.finditer(text, w0, w1):
@@ -181,16 +204,23 @@ class Engine:
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         self.pf = Prefilter()
+        # Terms of match trees are found by the automaton; terms only used by exclusions and
+        # document conditions (evaluated rarely, after a match) are searched directly.
         for r in rules:
-            for node in r.nodes():
+            for node in r.match.walk():
                 if node.kind in ("terms", "termset"):
                     node.literal_ids = tuple(self.pf.literal_id(t) for t in node.terms)
-        self.anchors: list[set[str] | None] = []
+                    node.indexed = True
+        self.anchors: list[list[list[frozenset]]] = []  # per rule: alternatives of literal groups
         for i, r in enumerate(rules):
-            anchors = node_literals(r.match)
-            self.anchors.append(anchors)
-            self.pf.add_rule(i, anchors)
+            dnf = node_dnf(r.match)
+            self.anchors.append(dnf)
+            self.pf.add_rule(i, dnf)
         self.pf.build()
+        for r in rules:
+            for node in r.nodes():
+                if node.kind == "all":
+                    node.order = sorted(range(len(node.children)), key=lambda i, n=node: _COST.get(n.children[i].kind, 1))
         self.ev = Evaluator(self.pf)
         self.doc_rules = [i for i, r in enumerate(rules) if r.scope == "document"]
 
@@ -206,19 +236,59 @@ class Engine:
             wanted = {i for i, r in enumerate(self.rules) if r.code in codes}
         everything = set(range(len(self.rules)))
         findings: list[Finding] = []
+        # One automaton pass over the whole document; each unit takes its slice of the hits.
+        lit_hits = self.pf.hits(text)
+        starts = [h[0] for h in lit_hits]
+        n_hits = len(lit_hits)
+
+        def occ_for(a: int, b: int) -> dict[int, list[int]]:
+            occ: dict[int, list[int]] = {}
+            i = bisect.bisect_left(starts, a)
+            while i < n_hits:
+                s, e, lid = lit_hits[i]
+                if s >= b:
+                    break
+                if e <= b:
+                    lst = occ.get(lid)
+                    if lst is None:
+                        occ[lid] = [s - a]
+                    else:
+                        lst.append(s - a)
+                i += 1
+            return occ
+
+        lazy = not prefilter or bool(self.pf.always)
+        bl = bisect.bisect_left
         for unit in units:
-            scope = Scope(unit.text, unit.start, True, self.pf)
-            cands = self.pf.candidates(scope.occ) if prefilter else everything
+            a, b = unit.start, unit.end
+            i = bl(starts, a)
+            j = bl(starts, b, i)
+            if i == j and not lazy:
+                continue  # no literal at all in this clause: no candidate rule
+            sl = lit_hits[i:j]
+            if prefilter:
+                cands = self.pf.candidates({h[2] for h in sl if h[1] <= b})
+            else:
+                cands = everything
             if wanted is not None:
                 cands = cands & wanted
             if not cands:
                 continue
+            occ: dict[int, list[int]] = {}
+            for s_, e_, lid in sl:
+                if e_ <= b:
+                    lst = occ.get(lid)
+                    if lst is None:
+                        occ[lid] = [s_ - a]
+                    else:
+                        lst.append(s_ - a)
+            scope = Scope(unit.text, a, True, self.pf, occ)
 
             def context(unit=unit):
                 key = (unit.context_start, unit.context_end)
                 sc = ctx_cache.get(key)
                 if sc is None:
-                    sc = Scope(unit.context, unit.context_start, False, self.pf)
+                    sc = Scope(unit.context, unit.context_start, False, self.pf, occ_for(unit.context_start, unit.context_end))
                     ctx_cache[key] = sc
                 return sc
 
@@ -231,7 +301,7 @@ class Engine:
                     ok = doc_cond.get(ri)
                     if ok is None:
                         if doc_scope is None:
-                            doc_scope = Scope(text, 0, False, self.pf)
+                            doc_scope = Scope(text, 0, False, self.pf, occ_for(0, len(text)))
                         ok = self._document_holds(rule, doc_scope)
                         doc_cond[ri] = ok
                     if not ok:
