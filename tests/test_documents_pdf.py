@@ -168,3 +168,15 @@ def test_starts_clause():
     assert starts_clause("一、总则")
     assert not starts_clause("第三条的规定处理。")
     assert not starts_clause("2023年起实行")
+
+
+def test_auto_mixes_engines_without_seams(tmp_path):
+    """Table pages read by pdfplumber, the rest by pdfium: same result as pdfplumber throughout."""
+    paras = [INTRO] + articles(45, seed=7)
+    paras.insert(30, ("table", TABLE))
+    path = docgen.reportlab_pdf(tmp_path / "mixed.pdf", paras, title=TITLE)
+    auto = load_document(path, Limits(pdf_engine="auto"))
+    plumber = load_document(path, Limits(pdf_engine="pdfplumber"))
+    assert auto.pages >= 4 and len(auto.meta["pdfplumber_pages"]) == 1
+    assert texts(auto) == texts(plumber)
+    assert "征求意见稿" not in auto.text

@@ -206,7 +206,7 @@ def _pdfium_page(page, number: int) -> Page:
 # Two CJK characters around a space: either a real gap (table cells) or PDFium's placeholder for
 # glyphs drawn out of order (LibreOffice draws fallback-font glyphs such as curly quotes at the end
 # of the line). Such lines are rebuilt from the character boxes, left to right.
-GAP_SPACE = 0.33  # a gap wider than this many font sizes between glyph boxes reads as a space
+GAP_SPACE = 0.3  # a gap wider than this many font sizes between glyph boxes reads as a space
 _SUSPECT_GAP = re.compile(rf"[{_CJK}] +[{_CJK}]")
 
 
@@ -241,7 +241,7 @@ def _reorder_line(tp, a: int, b: int, height: float):
         if ch.isspace():
             ch = " "  # a real space character of the PDF (kept, like pdfplumber does)
         else:
-            heights.append(t - bt)
+            heights.append(raw.FPDFText_GetFontSize(tp.raw, i))
             tops.append(t)
             bottoms.append(bt)
         chars.append((l, r, ch))
@@ -367,9 +367,8 @@ def is_page_number(text: str) -> bool:
 
 
 def _key(ln: Line) -> str:
-    """Text with digits normalised, plus the line's vertical position (running lines do not move)."""
-    text = _DIGITS.sub("#", re.sub(r"\s+", "", ln.text))
-    return f"{text}@{round(ln.top / 6)}"
+    """Line text with whitespace dropped and digits normalised (page numbers inside headers vary)."""
+    return _DIGITS.sub("#", re.sub(r"\s+", "", ln.text))
 
 
 def _edge_candidates(page: Page) -> list[tuple[Line, str]]:
@@ -386,30 +385,36 @@ def _edge_candidates(page: Page) -> list[tuple[Line, str]]:
 
 
 def remove_running_lines(pages: list[Page]) -> tuple[list[str], int]:
-    """Drop repeated headers/footers and page numbers in place; return (excluded texts, count)."""
+    """Drop repeated headers/footers and page numbers in place; return (excluded texts, count).
+
+    A running line has the same text (digits aside) in the top or bottom band of at least half the
+    pages, at about the same height (within 2% of the page), and is not much bigger than its other
+    occurrences (a title that equals the running header stays).
+    """
     cands = {p.number: _edge_candidates(p) for p in pages}
-    counts: dict[str, int] = {}
-    heights: dict[str, list[float]] = {}
+    seen_on: dict[str, list[tuple[float, float]]] = {}  # key -> [(top / page height, font size)]
     for p in pages:
-        seen = set()
+        keys = set()
         for ln, _ in cands[p.number]:
             k = _key(ln)
-            if k not in seen:
-                seen.add(k)
-                counts[k] = counts.get(k, 0) + 1
-                heights.setdefault(k, []).append(ln.bottom - ln.top)
+            if k not in keys:
+                keys.add(k)
+                seen_on.setdefault(k, []).append((ln.top / p.height, ln.size or (ln.bottom - ln.top)))
     need = max(2, (len(pages) + 1) // 2)
     excluded: list[str] = []
     removed = 0
     for p in pages:
         drop = set()
         for ln, where in cands[p.number]:
-            k = _key(ln)
-            repeated = counts.get(k, 0) >= need
-            if repeated:
-                hs = sorted(heights[k])
-                if (ln.bottom - ln.top) > 1.4 * hs[len(hs) // 2]:
-                    repeated = False  # a big title that happens to equal the running header
+            occ = seen_on.get(_key(ln), [])
+            repeated = False
+            if len(occ) >= need:
+                tops = sorted(t for t, _ in occ)
+                hs = sorted(h for _, h in occ)
+                mid_top, mid_h = tops[len(tops) // 2], hs[len(hs) // 2]
+                near = sum(1 for t in tops if abs(t - mid_top) <= 0.02)
+                repeated = (near >= need and abs(ln.top / p.height - mid_top) <= 0.02
+                            and (ln.size or (ln.bottom - ln.top)) <= 1.4 * mid_h)
             if repeated or is_page_number(ln.text):
                 drop.add(id(ln))
                 removed += 1
