@@ -511,3 +511,60 @@ def test_parse_example():
     assert parse_example("没有标记") == ("没有标记", None, None)
     assert parse_example("<m>a</m><m>b</m>")[2]
     assert parse_example("<m>a")[2]
+
+
+def test_regex_groups_conjunction():
+    from assess.rules.prefilter import regex_groups
+
+    groups = regex_groups("(女儿|女子)[^。；]{0,9}(不得|无权)[^。；]{0,4}继承")
+    assert set(map(frozenset, groups)) == {frozenset({"女儿", "女子"}), frozenset({"不得", "无权"}), frozenset({"继承"})}
+    assert regex_groups("[^。]{0,5}") == []
+
+
+def test_prefilter_candidates_need_every_group(tmp_path):
+    rs = load(tmp_path, rule_yaml("CR001", "{regex: '(女儿|女子)[^。；]{0,9}(不得|无权)[^。；]{0,4}继承'}"))
+    pf = rs.engine.pf
+    assert pf.candidates(pf.scan("女儿不得继承")) == {0}
+    assert pf.candidates(pf.scan("女儿可以继承")) == set()  # 不得/无权 missing
+    assert pf.candidates(pf.scan("儿子不得继承")) == set()
+
+
+def _law_sample(n_files: int = 12) -> list[str]:
+    """Texts of the first law files of the corpus (streamed from the tarball), or []."""
+    import os
+    import tarfile
+
+    folder = os.environ.get("LAWS_CN_DIR")
+    if folder and Path(folder).is_dir():
+        return [p.read_text(encoding="utf-8") for p in sorted(Path(folder).rglob("*.md"))[:n_files]]
+    tar = ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"
+    if not tar.exists():
+        return []
+    out = []
+    with tarfile.open(tar) as tf:
+        for m in tf:
+            if m.isfile() and m.name.endswith(".md"):
+                out.append(tf.extractfile(m).read().decode("utf-8"))
+                if len(out) >= n_files:
+                    break
+    return out
+
+
+def test_prefilter_equivalence_on_law_corpus_sample():
+    """Prefilter on/off give the same findings (debug=True: also excluded and low-score ones)."""
+    texts = _law_sample()
+    if not texts:
+        pytest.skip("law corpus not available")
+    rs = load_rules(strict=False)
+    if not rs.rules:
+        pytest.skip("no rule packs yet")
+    total = 0
+    for t in texts:
+        doc = from_text(t, fmt="md")
+        tree = build_tree(doc)
+        units = tree.units()
+        total += len(units)
+        a = [(f.rule, f.location.start, f.location.end, f.score) for f in rs.detect(doc, tree, units, debug=True)]
+        b = [(f.rule, f.location.start, f.location.end, f.score) for f in rs.detect(doc, tree, units, prefilter=False, debug=True)]
+        assert a == b
+    assert total > 300
