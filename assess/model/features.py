@@ -70,14 +70,10 @@ _PUNCT = set("，。；：、,.;:！？!?“”\"'‘’（）()【】[]《》<>
 
 
 def char_features(norm: str, lo: int, hi: int) -> list[str]:
-    out = []
     n = len(norm)
-    for k in range(lo, hi + 1):
-        for i in range(n - k + 1):
-            g = norm[i : i + k]
-            if k == 1 and g in _PUNCT:
-                continue
-            out.append("c:" + g)
+    out = ["c:" + ch for ch in norm if ch not in _PUNCT] if lo <= 1 else []
+    for k in range(max(lo, 2), hi + 1):
+        out += ["c:" + norm[i : i + k] for i in range(n - k + 1)]
     return out
 
 

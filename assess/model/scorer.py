@@ -57,7 +57,7 @@ class Scored:
     probability: float
     category: str
     category_probability: float
-    columns: np.ndarray  # feature columns present
+    cols: np.ndarray  # feature columns present
     values: np.ndarray  # their tf-idf values (normalised)
 
 
@@ -147,15 +147,54 @@ class Scorer:
     def score(self, text: str) -> Scored:
         return self.score_features(self.analyzer.features(text))
 
-    def score_many(self, texts: list[str]) -> list[Scored]:
-        return [self.score_features(f) for f in self.analyzer.features_many(texts)]
+    def score_many(self, texts: list[str], chunk: int = 2000) -> list[Scored]:
+        """Vectorised scoring of many clauses (same arithmetic as `score`, done per chunk)."""
+        out: list[Scored] = []
+        for a in range(0, len(texts), chunk):
+            out.extend(self._batch(self.analyzer.features_many(texts[a : a + chunk])))
+        return out
+
+    def _batch(self, feats_list: list[list[str]]) -> list[Scored]:
+        n = len(feats_list)
+        if n == 0:
+            return []
+        get = self.index.get
+        V = len(self.features)
+        ids: list[int] = []
+        lengths = []
+        for feats in feats_list:
+            row = [j for j in map(get, feats) if j is not None]
+            ids.extend(row)
+            lengths.append(len(row))
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        key, counts = np.unique(rows * V + np.asarray(ids, dtype=np.int64), return_counts=True)
+        r = key // V
+        c = key % V
+        tf = counts.astype(np.float64)
+        if self.sublinear:
+            tf = np.log(tf) + 1.0
+        v = tf * self.idf[c]
+        norms = np.sqrt(np.bincount(r, weights=v * v, minlength=n))
+        v = v / np.where(norms > 0, norms, 1.0)[r]
+        dec = np.bincount(r, weights=v * self.coef[c], minlength=n) + self.intercept
+        z = self.cal_a * dec + self.cal_b
+        p = np.where(z >= 0, np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))), 1.0 / (1.0 + np.exp(-np.abs(z))))
+        K = len(self.categories)
+        logits = np.empty((K, n))
+        for k in range(K):
+            logits[k] = np.bincount(r, weights=v * self.cat_coef[k, c], minlength=n) + self.cat_intercept[k]
+        logits -= logits.max(axis=0)
+        e = np.exp(logits)
+        e /= e.sum(axis=0)
+        best = e.argmax(axis=0)
+        starts = np.searchsorted(r, np.arange(n + 1))
+        return [
+            Scored(float(p[i]), self.categories[int(best[i])], float(e[best[i], i]), c[starts[i] : starts[i + 1]], v[starts[i] : starts[i + 1]])
+            for i in range(n)
+        ]
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        out = np.empty(len(texts))
-        for i, feats in enumerate(self.analyzer.features_many(texts)):
-            cols, vals = self.vector(feats)
-            out[i] = self.calibrate(self.decision(cols, vals))
-        return out
+        return np.array([s.probability for s in self.score_many(texts)])
 
     def top_features(self, s: Scored, k: int = 5) -> list[list]:
         """Features pushing the clause towards 'discriminatory', largest first, without repeats

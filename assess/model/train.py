@@ -290,8 +290,9 @@ def rule_scores(texts: list[str], rules=None) -> tuple[np.ndarray, list[list]]:
 
 
 def train(corpus_dir: Path | None = None, out_dir: Path | None = None, *, choices: list[str] | None = None,
-          log=print, with_rules: bool = True) -> dict:
-    """Compare the choices, fit the best on the whole corpus, write the artifact; return the card."""
+          log=print, with_rules: bool = True, return_pipeline: bool = False):
+    """Compare the choices, fit the best on the whole corpus, write the artifact; return the card
+    (and the fitted scikit-learn Pipeline when `return_pipeline`)."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
     from .evaluate import binary_metrics
@@ -391,7 +392,7 @@ def train(corpus_dir: Path | None = None, out_dir: Path | None = None, *, choice
     }
     write_artifact(out_dir, card, vocab, arrays)
     log(f"已写入模型：{out_dir}（{len(vocab)} 个特征，阈值 {t}）")
-    return card
+    return (card, pipe) if return_pipeline else card
 
 
 MEDIUM_FROM = 0.85  # model-only findings with p ≥ this are "medium", else "low"
