@@ -23,6 +23,12 @@ from assess.structure import build_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+@pytest.fixture(autouse=True)
+def _no_rules_cache(monkeypatch):
+    """Tests write many small rule folders: keep them out of the user's compiled-rules cache."""
+    monkeypatch.setenv("ASSESS_RULES_CACHE", "0")
+
 TERMS = """\
 terms:
   marriage_out: [出嫁女, 外嫁女, 外嫁, 出嫁]
@@ -568,3 +574,23 @@ def test_prefilter_equivalence_on_law_corpus_sample():
         b = [(f.rule, f.location.start, f.location.end, f.score) for f in rs.detect(doc, tree, units, prefilter=False, debug=True)]
         assert a == b
     assert total > 300
+
+
+def test_compiled_rules_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSESS_RULES_CACHE", "1")
+    monkeypatch.setenv("ASSESS_CACHE_DIR", str(tmp_path / "cache"))
+    d = make_rules(tmp_path, rule_yaml("CR001", "{all: [{terms: [外嫁女]}, {regex: '不[^。]{0,3}分红'}]}"))
+    first = load_rules(d)
+    files = list((tmp_path / "cache").glob("rules-*.pickle"))
+    assert len(files) == 1
+    second = load_rules(d)  # from the cache
+    assert second.sha256 == first.sha256
+    assert spans(second.check_text("外嫁女不得分红。")) == spans(first.check_text("外嫁女不得分红。")) == [("CR001", "外嫁女")]
+    # a change of the files is a different key; a broken cache file is ignored
+    files[0].write_bytes(b"not a pickle")
+    assert len(load_rules(d).rules) == 1
+    # a cached broken pack still raises in strict mode
+    (d / "packs" / "test.yaml").write_text("pack:\n  id: t\nrules:\n" + rule_yaml("CR001", "{termset: nope}"), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RuleError, match="nope"):
+            load_rules(d)

@@ -165,7 +165,7 @@ class Evaluator:
 
     def _regex(self, node: Node, scope: Scope) -> list[Hit]:
         text = scope.text
-        rx = node.regex
+        rx = node.regex or node.compiled()
         base, inc = scope.base, scope.in_clause
         out: list[Hit] = []
         if len(text) <= MAX_REGEX_CHARS:
@@ -213,7 +213,7 @@ class Engine:
                     node.indexed = True
         self.anchors: list[list[list[frozenset]]] = []  # per rule: alternatives of literal groups
         for i, r in enumerate(rules):
-            dnf = node_dnf(r.match)
+            dnf = r.dnf if r.dnf is not None else node_dnf(r.match)
             self.anchors.append(dnf)
             self.pf.add_rule(i, dnf)
         self.pf.build()

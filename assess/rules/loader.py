@@ -8,10 +8,15 @@ whose message lists them all, one ``rules/packs/x.yaml:123: 问题`` per line, u
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RuleError
+from .prefilter import node_dnf
 from .schema import (
     E_DUPLICATE,
     E_SCHEMA,
@@ -69,7 +74,7 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
     all_files = term_files + law_files + pack_files
 
     digest = hashlib.sha256()
-    parsed: dict[Path, object] = {}
+    raw: dict[Path, bytes] = {}
     for path in all_files:
         shown = _display(path, rules_dir)
         try:
@@ -78,6 +83,19 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             errors.append((E_YAML, shown, 0, f"无法读取：{e}"))
             continue
         digest.update(shown.encode("utf-8") + b"\0" + data + b"\0")
+        raw[path] = data
+    sha = digest.hexdigest()
+
+    cached = _cache_get(sha) if not errors else None
+    if cached is not None:
+        cached.files = all_files
+        if cached.errors and strict:
+            _raise(cached.errors)
+        return cached
+
+    parsed: dict[Path, object] = {}
+    for path, data in raw.items():
+        shown = _display(path, rules_dir)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -193,8 +211,73 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             seen[rule.code] = rule.location
             rules.append(rule)
 
+    for rule in rules:  # the prefilter's literal analysis, cached with the rules
+        rule.dnf = node_dnf(rule.match)
+    loaded = Loaded(rules=rules, termsets=termsets, laws=laws, files=all_files, sha256=sha, errors=errors)
+    if not any(code == E_YAML and line == 0 for code, _f, line, _m in errors):  # unreadable files are not cached
+        _cache_put(sha, loaded)
     if errors and strict:
-        err = RuleError(format_errors(errors), code=errors[0][0])
-        err.errors = errors  # type: ignore[attr-defined]
-        raise err
-    return Loaded(rules=rules, termsets=termsets, laws=laws, files=all_files, sha256=digest.hexdigest(), errors=errors)
+        _raise(errors)
+    return loaded
+
+
+def _raise(errors) -> None:
+    err = RuleError(format_errors(errors), code=errors[0][0])
+    err.errors = errors  # type: ignore[attr-defined]
+    raise err
+
+
+# ---------------------------------------------------------------- compiled-rules cache
+#
+# Parsing and analysing a few hundred large regexes takes seconds; `assess check` on one file
+# should not. The validated rules are pickled in the user's cache folder, keyed by the sha256 of
+# the rule files and of the engine's own source (so a code change invalidates it). Set
+# ASSESS_RULES_CACHE=0 to disable, ASSESS_CACHE_DIR to move it. Any problem = no cache.
+
+_ENGINE_FILES = ("schema.py", "loader.py", "prefilter.py")
+
+
+def _cache_file(sha: str) -> Path | None:
+    if os.environ.get("ASSESS_RULES_CACHE", "1") == "0":
+        return None
+    base = os.environ.get("ASSESS_CACHE_DIR")
+    if not base:
+        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "assess")
+    h = hashlib.sha256(sha.encode())
+    here = Path(__file__).resolve().parent
+    for name in _ENGINE_FILES:
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            return None
+    h.update(f"{sys.version_info[:2]}{pickle.HIGHEST_PROTOCOL}".encode())
+    return Path(base) / f"rules-{h.hexdigest()[:32]}.pickle"
+
+
+def _cache_get(sha: str) -> Loaded | None:
+    try:
+        path = _cache_file(sha)
+        if path is None or not path.exists():
+            return None
+        with path.open("rb") as fh:
+            loaded = pickle.load(fh)
+        return loaded if isinstance(loaded, Loaded) and loaded.sha256 == sha else None
+    except Exception:  # noqa: BLE001 - a stale or broken cache is ignored
+        return None
+
+
+def _cache_put(sha: str, loaded: Loaded) -> None:
+    try:
+        path = _cache_file(sha)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - read-only home, full disk …: run without a cache
+        try:
+            os.unlink(tmp)  # type: ignore[possibly-undefined]
+        except Exception:  # noqa: BLE001
+            pass

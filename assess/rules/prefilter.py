@@ -18,7 +18,7 @@ import itertools
 
 import ahocorasick
 
-from .schema import Node, sre_c, sre_parse
+from .schema import Node, parse_regex, sre_c
 
 MAX_SET = 64  # cap of the literal sets built by cross products (e.g. [男女][工职])
 MAX_CLASS = 10  # a character class of at most this many literal chars is treated as alternatives
@@ -163,7 +163,7 @@ def _item(item) -> tuple[set[str] | None, list]:
 def regex_groups(pattern: str, flags: int = 0) -> list[Group]:
     """Literal groups that every match of `pattern` satisfies (all of them; [] = none derived)."""
     try:
-        tree = sre_parse.parse(pattern, flags)
+        tree = parse_regex(pattern, flags)
     except Exception:
         return []
     state = getattr(tree, "state", None)
@@ -202,7 +202,7 @@ def node_dnf(node: Node) -> list[list[Group]]:
     if kind in ("terms", "termset"):
         return [[Group(node.terms)]] if node.terms else [[]]
     if kind == "regex":
-        return [regex_groups(node.pattern, node.regex.flags if node.regex is not None else 0)]
+        return [regex_groups(node.pattern)]  # inline flags only: the loader compiles without flags
     if kind == "any":
         alts: list[list[Group]] = []
         for c in node.children:
