@@ -246,9 +246,34 @@ def test_libreoffice_opens_with_every_comment(docx_out, tmp_path):
     alltext = "\n".join("".join(n.itertext()) for n in notes)
     for f in r.findings:
         assert f.message in alltext and f.suggestion in alltext
-    pdf = soffice_convert(out, "pdf", tmp_path)
+    # PDF with comments exported as annotations: every comment's text is in the PDF.
+    pdf = soffice_convert(out, 'pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"}}', tmp_path)
     import pypdfium2
 
     doc = pypdfium2.PdfDocument(str(pdf))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert "男女平等评估意见书" in text and "出嫁女" in text and "办理意见" in text
+    contents = [c for i in range(len(doc)) for c in pdf_annotation_texts(doc[i])]
+    assert len(contents) == len(r.findings) + 1
+    for f in r.findings:
+        assert any(f.message in c and f"编号：{f.id}" in c for c in contents), f.id
+
+
+def pdf_annotation_texts(page) -> list[str]:
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    out = []
+    for k in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+        a = raw.FPDFPage_GetAnnot(page.raw, k)
+        try:
+            if raw.FPDFAnnot_GetSubtype(a) != raw.FPDF_ANNOT_TEXT:
+                continue
+            n = raw.FPDFAnnot_GetStringValue(a, b"Contents", None, 0)
+            buf = ctypes.create_string_buffer(n)
+            raw.FPDFAnnot_GetStringValue(a, b"Contents", ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n)
+            out.append(buf.raw[: max(n - 2, 0)].decode("utf-16-le", "replace"))
+        finally:
+            raw.FPDFPage_CloseAnnot(a)
+    return out

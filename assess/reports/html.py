@@ -22,7 +22,7 @@ from .opinion import (
     clause_label,
     decision_zh,
     location_meta,
-    location_zh,
+    location_extra,
     rule_code,
     severity_counts,
     severity_zh,
@@ -187,7 +187,7 @@ class _DocRenderer:
         lb = "".join(f"<li>{_e(citation(x))}：{_e(getattr(x, 'summary', '') if not isinstance(x, dict) else x.get('summary', ''))}</li>"
                      for x in f.legal_basis)
         rev = f'<span class="badge rev">{_e(decision_zh(f))}</span>' if f.decision else ""
-        loc = location_zh(f)
+        loc = location_extra(f)
         return (
             f'<div class="card sev-{_e(f.severity)}" data-sev="{_e(f.severity)}" data-cat="{_e(f.category)}" data-fid="{fid}" id="{fid}-card">'
             f'<div class="h"><a href="#{fid}">{_e(f.id)}</a> <span class="badge sev-{_e(f.severity)}">{_e(severity_zh(f))}</span>'

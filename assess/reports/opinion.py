@@ -124,6 +124,12 @@ def location_zh(f) -> str:
     return "，".join(parts)
 
 
+def location_extra(f) -> str:
+    """location_zh(f) unless the clause label already says it (表1第3行)."""
+    loc = location_zh(f)
+    return "" if loc.replace(" ", "") in (f.location.clause_label or "").replace(" ", "") else loc
+
+
 def clause_label(f) -> str:
     return f.location.clause_label or location_zh(f) or "—"
 
@@ -205,6 +211,12 @@ def _borders(table) -> None:
         e.set(qn("w:space"), "0")
         e.set(qn("w:color"), "808080")
         borders.append(e)
+    # Schema order of w:tblPr children: tblBorders comes before shd, tblLayout, tblCellMar, tblLook.
+    for name in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"):
+        nxt = tblPr.find(qn(f"w:{name}"))
+        if nxt is not None:
+            nxt.addprevious(borders)
+            return
     tblPr.append(borders)
 
 
@@ -229,6 +241,10 @@ def _para(doc, text: str = "", size: float | None = 11, bold: bool = False, alig
             r.font.size = Pt(size)
     if align is not None:
         p.alignment = align
+    # The user's "Normal" style may indent first lines (公文 style): the opinion sets its own layout.
+    p.paragraph_format.first_line_indent = Pt(0)
+    p.paragraph_format.left_indent = Pt(0)
+    p.paragraph_format.space_before = Pt(0)
     p.paragraph_format.space_after = Pt(space_after)
     return p
 
@@ -244,6 +260,11 @@ def _cell_text(cell, text: str, size: float = 9, bold: bool = False) -> None:
         r = p.add_run(line)
         r.font.size = Pt(size)
         r.bold = bold
+        pf = p.paragraph_format
+        pf.first_line_indent = Pt(0)
+        pf.space_before = Pt(0)
+        pf.space_after = Pt(0)
+        pf.line_spacing = 1.0
 
 
 def _widths(table, widths) -> None:
@@ -340,8 +361,8 @@ def add_opinion(doc, result, report=None, positives=None) -> None:
             cells = t.add_row().cells
             kind = f"{category_zh(f)}（{severity_zh(f)}）\n{rule_code(f)}" + (f"\n{decision_zh(f)}" if f.decision else "")
             where = clause_label(f)
-            loc = location_zh(f)
-            if loc and loc not in where:
+            loc = location_extra(f)
+            if loc:
                 where += f"\n（{loc}）"
             values = [
                 str(i),
