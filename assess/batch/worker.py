@@ -142,7 +142,12 @@ def review_one(reviewer, reporters, outdir, path, shown, rel, location) -> tuple
         result.error = InputError("文件在审查过程中被修改或删除，请在文件不再变动后重新运行", code=E_CHANGED, path=shown)
     outputs = []
     if result.error is None and reporters:
-        outputs = write_per_document(reporters, result, versions, outdir, rel)
+        try:
+            outputs = write_per_document(reporters, result, versions, outdir, rel)
+        except OSError as e:
+            from ..errors import OutputError
+
+            result.error = OutputError(f"无法写入逐件报告（{e.strerror or e}），请检查磁盘空间和输出目录权限", code="E402", path=shown)
     d = result.document
     total = time.perf_counter() - t0
     timings = {k: round(v, 6) for k, v in result.timings.items()}
