@@ -180,3 +180,30 @@ def test_auto_mixes_engines_without_seams(tmp_path):
     assert auto.pages >= 4 and len(auto.meta["pdfplumber_pages"]) == 1
     assert texts(auto) == texts(plumber)
     assert "征求意见稿" not in auto.text
+
+
+def _cjk_font_installed() -> bool:
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_single_character_line_is_kept(tmp_path, engine):
+    """A paragraph whose last character wraps onto a line of its own keeps that character."""
+    if engine == "pdfium" and not _cjk_font_installed():
+        pytest.skip("PDFium drops single-glyph text objects of non-embedded CJK fonts without a CJK system font")
+    from reportlab.lib.pagesizes import A4
+
+    font = docgen._cid_font()
+    width = A4[0] - 160
+    text = "第一条 " + "甲" * 30
+    while len(docgen.wrap(text + "女", width, font, 12)) == 1:
+        text += "甲"
+    path = docgen.reportlab_pdf(tmp_path / "lone.pdf", [text + "女", "第二条 乙。"], header=None, page_numbers="none")
+    doc = load_document(path, Limits(pdf_engine=engine))
+    assert texts(doc) == [text + "女", "第二条 乙。"]

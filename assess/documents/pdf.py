@@ -93,16 +93,17 @@ _FONT_INFO = None
 
 
 def _no_system_fonts() -> None:
-    """Stop PDFium from loading system fonts as substitutes for non-embedded fonts.
+    """Opt-in (ASSESS_PDFIUM_NO_SYSTEM_FONTS=1): stop PDFium substituting system fonts.
 
-    Text extraction needs only the PDF's own encodings and widths. With a large CJK font installed
-    (e.g. WenQuanYi Zen Hei, 10 MB), PDFium spent ~40 ms per page loading it as the substitute for
-    a non-embedded STSong-Light, 15-20x the cost of the extraction itself; with no system fonts
-    it uses its built-in fonts and returns the same text and boxes. Process-wide, set once; we
-    never render pages.
+    PDFium loads a system font as the substitute for every non-embedded font. With a large CJK
+    font installed (WenQuanYi Zen Hei, 10 MB) that cost ~40 ms per page on a PDF using the
+    non-embedded STSong-Light, 15-20x the extraction itself; without system fonts it is ~2 ms.
+    But then PDFium drops text objects of a single glyph (a line holding only "女" or "。" after a
+    wrap), because their boxes come out empty - the same happens on machines with no CJK font at
+    all. So this stays off by default: correct text first. Process-wide, set once.
     """
     global _FONT_INFO
-    if _FONT_INFO is not None or os.environ.get("ASSESS_PDFIUM_SYSTEM_FONTS"):
+    if _FONT_INFO is not None or not os.environ.get("ASSESS_PDFIUM_NO_SYSTEM_FONTS"):
         return
     import ctypes
 
