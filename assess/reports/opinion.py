@@ -170,7 +170,8 @@ def comment_lines(f) -> list[str]:
     if f.message:
         lines.append(f"问题说明：{f.message}")
     if f.legal_basis:
-        lines.append("法律依据：" + "；".join(citation_full(lb) for lb in f.legal_basis))
+        lines.append("法律依据：")
+        lines += [f"· {citation_full(lb)}" for lb in f.legal_basis]
     if f.suggestion:
         lines.append(f"修改建议：{f.suggestion}")
     lines.append(f"规则：{rule_code(f)}；来源：{source_zh(f)}；置信度：{f.score:.2f}；编号：{f.id}")
