@@ -339,11 +339,15 @@ def batch(paths, outdir, jobs, formats, per_document, since, decisions, layout, 
 @click.option("--formats", default="xlsx,jsonl", show_default=True, help="输出格式（逗号分隔）：xlsx、jsonl、json、html、md、text。")
 @click.option("--since", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None, help="与上一轮的输出目录对比（默认沿用 assess batch --since 的设置）。")
 @click.option("--decisions", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="审查决定文件（YAML/JSON）。")
-def report(outdir, formats, since, decisions) -> None:
+@click.option("--per-document", default="", help="补做逐件报告（docx、html）：重新审查内容未变的文件后生成。")
+@review_options
+def report(outdir, formats, since, decisions, per_document, **opts) -> None:
     """由 OUTDIR 中的结果数据库重新生成台账和汇总（批量审查进行中或中断后也可用）。"""
     from assess.batch import regenerate
 
-    written, code = regenerate(outdir, _split([formats]), since=since, decisions=decisions, log=lambda m: click.echo(m, err=True))
+    per_doc = _split([per_document])
+    written, code = regenerate(outdir, _split([formats]), since=since, decisions=decisions, log=lambda m: click.echo(m, err=True),
+                               per_document=per_doc, options=make_options(**opts) if per_doc else None)
     for p in written:
         click.echo(f"已写入：{p}")
     sys.exit(code)

@@ -49,6 +49,7 @@ class BatchConfig:
     log_interval: float = 10.0
     argv: list = field(default_factory=list)
     write_outputs: bool = True
+    wait_all_workers: bool = False  # benchmarks: start dispatching only when every worker is ready
 
 
 @dataclass
@@ -63,7 +64,10 @@ class BatchSummary:
     failed: int = 0  # failed in this run
     findings: int = 0  # found in this run
     forgotten: int = 0
-    elapsed: float = 0.0
+    elapsed: float = 0.0  # wall time of the whole call
+    startup: float = 0.0  # until the first worker had loaded rules/model
+    processing: float = 0.0  # from the first dispatched document to the last result
+    outputs_time: float = 0.0  # re-audit + ledger/JSONL generation
     bytes: int = 0
     interrupted: bool = False
     versions: dict = field(default_factory=dict)
@@ -277,10 +281,11 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
         queue: deque = deque()
         if supported:
             pool.start()
-            while pool.versions is None:  # versions decide what can be skipped
-                for _ in pool.poll(0.5):
+            while pool.versions is None or (cfg.wait_all_workers and not all(w.ready for w in pool.workers)):
+                for _ in pool.poll(0.5):  # versions (from the first ready worker) decide what can be skipped
                     pass
             summary.versions, summary.model_error = dict(pool.versions), pool.model_error
+            summary.startup = time.monotonic() - t_start
             if pool.model_error:
                 log(f"注意：{pool.model_error}（本次只用规则审查）")
             vkey = versions_key(pool.versions)
@@ -296,6 +301,7 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
         total = len(queue)
         progress = Progress(total, tty=cfg.tty, interval=cfg.log_interval, enabled=cfg.progress and total > 0)
         done = 0
+        t_proc = time.monotonic()
         while queue or pool.busy():
             pool.assign(queue)
             for ev in pool.poll(0.25):
@@ -327,6 +333,7 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
                 done += 1
                 summary.failed += 1
             progress.update(done, summary.failed, summary.findings, summary.bytes)
+        summary.processing = time.monotonic() - t_proc
         progress.update(done, summary.failed, summary.findings, summary.bytes, force=True)
     except KeyboardInterrupt:
         summary.interrupted = True
@@ -344,7 +351,7 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
         if progress is not None:
             progress.close()
     pool.close(kill=summary.interrupted)
-    summary.elapsed = time.monotonic() - t_start
+    t_out = time.monotonic()
 
     if not summary.interrupted:
         if cfg.decisions:
@@ -363,6 +370,8 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
             from .ledger import write_outputs
 
             summary.written = write_outputs(store, outdir, cfg.formats)
+    summary.outputs_time = time.monotonic() - t_out
+    summary.elapsed = time.monotonic() - t_start
     summary.totals = store.counts()
     summary.exit_code = exit_code(store, summary)
     store.finish_run(run_id, status, summary.versions, {

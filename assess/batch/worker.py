@@ -98,6 +98,17 @@ def worker_main(conn, options, per_document: list[str], outdir: str, max_memory_
             return
 
 
+def _rss_mb() -> float | None:
+    """Peak resident memory of this worker so far (MB)."""
+    try:
+        import resource
+
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+    except (ImportError, OSError):
+        return None
+
+
 def _stat(path: str):
     try:
         st = os.stat(path)
@@ -127,6 +138,7 @@ def error_row(path, shown, rel, location, code, message, size=None, mtime_ns=Non
 
 def review_one(reviewer, reporters, outdir, path, shown, rel, location) -> tuple[dict, list[dict]]:
     t0 = time.perf_counter()
+    c0 = time.process_time()
     size0, mtime0 = _stat(path)
     result = reviewer.review(path)
     result.path = shown
@@ -152,6 +164,8 @@ def review_one(reviewer, reporters, outdir, path, shown, rel, location) -> tuple
     total = time.perf_counter() - t0
     timings = {k: round(v, 6) for k, v in result.timings.items()}
     timings["total"] = round(total, 6)
+    timings["cpu"] = round(time.process_time() - c0, 6)
+    timings["rss_mb"] = _rss_mb()
     row = {
         "path": path,
         "shown_path": shown,

@@ -1,0 +1,307 @@
+"""Throughput of `assess batch` (not a timed test): per-core rate, floor ratio, parallel efficiency, scale.
+
+    .venv/bin/python benchmarks/batch.py                 # everything (about 5-10 minutes)
+    .venv/bin/python benchmarks/batch.py --quick         # fewer generated files, corpus parts 100/1000
+    .venv/bin/python benchmarks/batch.py --no-corpus     # generated documents only
+    .venv/bin/python benchmarks/batch.py --json out.json # also write the figures as JSON
+
+Part 1, generated born-digital 5-page documents (tests/docgen.py: about 50 articles, a table,
+header/footer; docx from python-docx, PDF from reportlab with a CID font), every file different:
+  - floor: in this process, one core: read + decode (load_document), one segmentation pass
+    (build_tree) and one keyword pass (the rule engine's Aho-Corasick prefilter scan) per file;
+  - batch --jobs 1 and --jobs 2 over the same files (rules only unless a model is installed),
+    `processing` = first dispatched document to last result (start-up reported separately);
+  - per-core rate (files/s at --jobs 1), batch/floor ratio, 2-job speedup.
+Part 2, the law corpus (../shared/corpora/laws-cn.tar.xz, 3,043 Markdown files, 55 MB) unpacked
+to a temporary folder: documents/s and MB/s at --jobs 1 and 2, peak RSS per worker, processing
+time of the first 100 / 1,000 / all files (linearity), and the projected time for 500,000
+village-rule documents on one 8-core machine from the measured per-core rate and 2-job efficiency.
+Every run writes its results store and JSONL like a real batch (the ledger xlsx is skipped for the
+rate figures and timed once separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import docgen  # noqa: E402
+from assess.batch.runner import BatchConfig, run_batch  # noqa: E402
+from assess.batch.store import Store  # noqa: E402
+from assess.documents import Limits, load_document  # noqa: E402
+from assess.pipeline import Options, Reviewer  # noqa: E402
+from assess.structure import build_tree  # noqa: E402
+
+CORPUS = Path(os.environ.get("ASSESS_LAW_CORPUS", ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"))
+TABLE = [["序号", "事项", "责任单位", "完成时限"], ["1", "清理村规民约", "各村委会", "6月底前"],
+         ["2", "公开财务收支", "村务监督委员会", "每季度"], ["3", "培训妇女代表", "镇妇联", "9月底前"]]
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# ------------------------------------------------------------------ generated documents
+def five_pages(seed: int) -> list:
+    arts = docgen.varied_articles(50, seed=seed)
+    out: list = ["为规范本村村规民约的制定和修订工作，结合本村实际，制定本规约。"]
+    for i, a in enumerate(arts, 1):
+        out.append(f"第{docgen.cn(i)}条 {a}")
+        if i == 25:
+            out.append(("table", TABLE))
+    return out
+
+
+def make_docx(path: Path, paras: list) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("某村村规民约", 0)
+    docgen.add_page_footer(d, header="某镇人民政府")
+    for p in paras:
+        if isinstance(p, tuple):
+            rows = p[1]
+            t = d.add_table(rows=len(rows), cols=len(rows[0]))
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    t.cell(r, c).text = v
+        else:
+            d.add_paragraph(p)
+    d.save(path)
+
+
+def generate(tmp: Path, n: int, n_lo: int = 0) -> dict[str, Path]:
+    dirs = {"docx": tmp / "gen-docx", "pdf": tmp / "gen-pdf"}
+    if n_lo and docgen.soffice():
+        # PDFs exported by LibreOffice from docx (embedded fonts, the most Word-like); one soffice call
+        import subprocess
+
+        src = tmp / "lo-src"
+        src.mkdir()
+        for i in range(n_lo):
+            make_docx(src / f"村规民约{i:04d}.docx", five_pages(5000 + i))
+        out = tmp / "gen-pdf-lo" / "第1镇" / "第1村"
+        out.mkdir(parents=True)
+        subprocess.run([docgen.soffice(), "--headless", "--convert-to", "pdf", "--outdir", str(out), *map(str, sorted(src.glob("*.docx")))],
+                       capture_output=True, timeout=3600)
+        if any(out.glob("*.pdf")):
+            dirs["pdf-libreoffice"] = tmp / "gen-pdf-lo"
+    for fmt, d in list(dirs.items())[:2]:
+        for i in range(n):
+            sub = d / f"第{i % 5 + 1}镇" / f"第{i % 17 + 1}村"
+            sub.mkdir(parents=True, exist_ok=True)
+            paras = five_pages(1000 + i)
+            if fmt == "docx":
+                make_docx(sub / f"村规民约{i:04d}.docx", paras)
+            else:
+                docgen.reportlab_pdf(sub / f"村规民约{i:04d}.pdf", paras, header="某镇村规民约汇编", title="某村村规民约")
+    return dirs
+
+
+def files_of(d: Path) -> list[Path]:
+    return sorted(p for p in d.rglob("*") if p.is_file())
+
+
+def floor(files: list[Path], options: Options) -> tuple[float, float]:
+    """Read + decode, one segmentation pass and one keyword pass, one core, warm: (wall s, CPU s)."""
+    reviewer = Reviewer(options)
+    rules = reviewer.rules
+    pf = getattr(getattr(rules, "engine", None), "pf", None)
+    limits = options.limits
+    load_document(files[0], limits)  # warm imports
+    t0, c0 = time.perf_counter(), time.process_time()
+    for f in files:
+        doc = load_document(f, limits)
+        build_tree(doc)
+        if pf is not None:
+            pf.scan(doc.text)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def batch(paths, out: Path, jobs: int, options: Options, formats=("jsonl",)):
+    if out.exists():
+        shutil.rmtree(out)
+    ru0, ch0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    s = run_batch(BatchConfig(paths=[str(p) for p in paths], outdir=out, options=options, jobs=jobs,
+                              formats=list(formats), progress=False, wait_all_workers=True), log=lambda m: None)
+    ru1, ch1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    s.main_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    s.workers_cpu = (ch1.ru_utime - ch0.ru_utime) + (ch1.ru_stime - ch0.ru_stime)  # includes rules/model loading
+    st = Store(out, create=False, readonly=True)
+    try:
+        s.doc_cpu = sum(json.loads(d["timings"] or "{}").get("cpu") or 0 for d in st.documents())
+    finally:
+        st.close()
+    if s.failed:
+        log(f"  注意：{s.failed} 个文件出错")
+    return s
+
+
+def peak_rss(out: Path) -> float:
+    st = Store(out, create=False, readonly=True)
+    try:
+        vals = [json.loads(d["timings"] or "{}").get("rss_mb") or 0 for d in st.documents()]
+    finally:
+        st.close()
+    return max(vals) if vals else 0.0
+
+
+def part_generated(tmp: Path, n: int, options: Options, res: dict, n_lo: int = 0) -> None:
+    log(f"\n== 生成的 5 页文件（docx、reportlab PDF 各 {n} 个；LibreOffice 导出的 PDF {n_lo} 个） ==")
+    t = time.perf_counter()
+    dirs = generate(tmp, n, n_lo)
+    log(f"生成用时 {time.perf_counter() - t:.1f} 秒")
+    for fmt, d in dirs.items():
+        files = files_of(d)
+        n = len(files)
+        mb = sum(f.stat().st_size for f in files) / 1e6
+        s1 = batch([d], tmp / f"out-{fmt}-j1", 1, options)
+        s2 = batch([d], tmp / f"out-{fmt}-j2", 2, options)
+        fl, fl_cpu = floor(files, options)  # after the batches: workers must not inherit loaded rules
+        r = {
+            "files": n, "MB": round(mb, 2),
+            "floor_wall_s": round(fl, 3), "floor_cpu_s": round(fl_cpu, 3), "floor_files_per_cpu_s": round(n / fl_cpu, 1),
+            "j1_processing_s": round(s1.processing, 3), "j1_files_per_s": round(n / s1.processing, 1),
+            "j1_review_cpu_s": round(s1.doc_cpu, 3), "j1_files_per_cpu_s": round(n / s1.doc_cpu, 1),
+            "j1_total_cpu_s": round(s1.workers_cpu + s1.main_cpu, 3), "j1_main_cpu_s": round(s1.main_cpu, 3),
+            "j1_startup_s": round(s1.startup, 2), "j1_elapsed_s": round(s1.elapsed, 2),
+            "j2_processing_s": round(s2.processing, 3), "j2_files_per_s": round(n / s2.processing, 1),
+            "ratio_batch_to_floor_wall": round(s1.processing / fl, 2),
+            "ratio_batch_to_floor_cpu": round((s1.workers_cpu + s1.main_cpu) / fl_cpu, 2),
+            "speedup_j2": round(s1.processing / s2.processing, 2),
+            "findings": s1.findings,
+        }
+        res[f"generated_{fmt}"] = r
+        log(f"{fmt}（{n} 个，{mb:.1f} MB）：")
+        log(f"  下限（读取+解码+一次分条+一次关键词扫描）：{fl:.2f} 秒墙钟，{fl_cpu:.2f} 秒 CPU，{r['floor_files_per_cpu_s']} 个/CPU秒")
+        log(f"  batch -j1：处理 {s1.processing:.2f} 秒墙钟 = {r['j1_files_per_s']} 个/秒；逐件审查 CPU {s1.doc_cpu:.2f} 秒 = {r['j1_files_per_cpu_s']} 个/CPU秒；"
+            f"全部进程 CPU {r['j1_total_cpu_s']} 秒（主进程 {r['j1_main_cpu_s']}，含启动加载）；启动 {r['j1_startup_s']} 秒，全程 {r['j1_elapsed_s']} 秒")
+        log(f"  批量/下限：墙钟 {r['ratio_batch_to_floor_wall']}×，CPU {r['ratio_batch_to_floor_cpu']}×")
+        log(f"  batch -j2：处理 {s2.processing:.2f} 秒 = {r['j2_files_per_s']} 个/秒，加速 {r['speedup_j2']}×")
+
+
+def part_corpus(tmp: Path, options: Options, parts: list[int], res: dict) -> None:
+    if not CORPUS.exists():
+        log(f"\n（跳过法律语料：{CORPUS} 不存在）")
+        return
+    log("\n== 法律语料 ==")
+    dest = tmp / "laws"
+    dest.mkdir()
+    with tarfile.open(CORPUS) as tf:
+        tf.extractall(dest, filter="data") if sys.version_info >= (3, 12) else tf.extractall(dest)
+    files = files_of(dest)
+    mb = sum(f.stat().st_size for f in files) / 1e6
+    log(f"{len(files)} 个文件，{mb:.1f} MB")
+    out = {"files": len(files), "MB": round(mb, 1)}
+    for jobs in (1, 2):
+        s = batch([dest], tmp / f"laws-j{jobs}", jobs, options)
+        out[f"j{jobs}"] = {
+            "processing_s": round(s.processing, 2), "docs_per_s": round(len(files) / s.processing, 1),
+            "MB_per_s": round(mb / s.processing, 2), "startup_s": round(s.startup, 2), "elapsed_s": round(s.elapsed, 2),
+            "peak_rss_per_worker_MB": peak_rss(tmp / f"laws-j{jobs}"), "findings": s.findings, "failed": s.failed,
+            "review_cpu_s": round(s.doc_cpu, 2), "docs_per_cpu_s": round(len(files) / s.doc_cpu, 1),
+            "total_cpu_s": round(s.workers_cpu + s.main_cpu, 2), "main_cpu_s": round(s.main_cpu, 2),
+        }
+        log(f"-j{jobs}: {out[f'j{jobs}']['docs_per_s']} 个/秒，{out[f'j{jobs}']['MB_per_s']} MB/秒，处理 {s.processing:.1f} 秒（启动 {s.startup:.1f} 秒），"
+            f"每进程峰值内存 {out[f'j{jobs}']['peak_rss_per_worker_MB']} MB，问题 {s.findings} 处，出错 {s.failed}；"
+            f"逐件 CPU {s.doc_cpu:.1f} 秒 = {out[f'j{jobs}']['docs_per_cpu_s']} 个/CPU秒，全部 CPU {out[f'j{jobs}']['total_cpu_s']} 秒（主进程 {out[f'j{jobs}']['main_cpu_s']}）")
+    out["speedup_j2"] = round(out["j1"]["processing_s"] / out["j2"]["processing_s"], 2)
+    log(f"-j2 / -j1 加速 {out['speedup_j2']}×")
+    # ledger timing once, from the -j2 store
+    t = time.perf_counter()
+    from assess.batch.ledger import write_outputs
+
+    st = Store(tmp / "laws-j2", create=False)
+    write_outputs(st, tmp / "laws-j2", ["xlsx"])
+    st.close()
+    out["ledger_xlsx_s"] = round(time.perf_counter() - t, 2)
+    log(f"台账 xlsx 生成 {out['ledger_xlsx_s']} 秒")
+    # linearity: the first N files (sorted), -j2
+    lin = {}
+    for n in parts + [len(files)]:
+        n = min(n, len(files))
+        if n == len(files) and "j2" in out:
+            lin[n] = out["j2"]["processing_s"]
+        else:
+            s = batch(files[:n], tmp / f"laws-first{n}", 2, options)
+            lin[n] = round(s.processing, 2)
+        log(f"前 {n} 个文件：{lin[n]} 秒（{lin[n] / n * 1000:.2f} 毫秒/个）")
+    out["linearity_s"] = lin
+    res["laws"] = out
+
+
+def project(res: dict) -> None:
+    """500,000 documents / (per-core rate x 8 cores x parallel efficiency)."""
+    log("\n== 50 万份村规民约、8 核一台机器的预计用时 ==")
+    measured = [res[k]["speedup_j2"] / 2 for k in ("laws", "generated_docx") if k in res]
+    effs = sorted({round(min(max(measured), 1.0), 2) if measured else 0.85, 0.85})
+    proj = {}
+    rates = (
+        ("docx 5 页（墙钟）", res.get("generated_docx", {}).get("j1_files_per_s")),
+        ("docx 5 页（CPU）", res.get("generated_docx", {}).get("j1_files_per_cpu_s")),
+        ("pdf 5 页（墙钟）", res.get("generated_pdf", {}).get("j1_files_per_s")),
+        ("pdf 5 页（CPU）", res.get("generated_pdf", {}).get("j1_files_per_cpu_s")),
+        ("LibreOffice pdf 5 页（CPU）", res.get("generated_pdf-libreoffice", {}).get("j1_files_per_cpu_s")),
+        ("法律语料（墙钟）", res.get("laws", {}).get("j1", {}).get("docs_per_s")),
+        ("法律语料（CPU）", res.get("laws", {}).get("j1", {}).get("docs_per_cpu_s")),
+    )
+    for label, rate in rates:
+        if not rate:
+            continue
+        for eff in effs:
+            hours = 500_000 / (rate * 8 * eff) / 3600
+            proj[f"{label} eff={eff}"] = round(hours, 2)
+            log(f"按{label}每核 {rate} 个/秒、并行效率 {eff}：{hours:.2f} 小时")
+    res["projection_500k_8core_hours"] = proj
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-corpus", action="store_true")
+    ap.add_argument("--no-generated", action="store_true")
+    ap.add_argument("--n", type=int, default=None, help="generated files per format (default 400, --quick 120)")
+    ap.add_argument("--model", action="store_true", help="use the classifier too (default: rules only, like --no-model)")
+    ap.add_argument("--lo", type=int, default=0, help="also N PDFs exported by LibreOffice from docx (slow to make)")
+    ap.add_argument("--pdf-engine", default="auto", choices=["auto", "pdfium", "pdfplumber"])
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    options = Options(use_model=args.model, limits=Limits(pdf_engine=args.pdf_engine))
+    res: dict = {"cpus": os.cpu_count(), "loadavg_start": loadavg(), "python": sys.version.split()[0], "pdf_engine": args.pdf_engine,
+                 "model": args.model}
+    log(f"CPU {os.cpu_count()} 核，负载 {res['loadavg_start']}")
+    with tempfile.TemporaryDirectory(prefix="assess-batch-bench-") as t:
+        tmp = Path(t)
+        if not args.no_generated:
+            part_generated(tmp, args.n or (120 if args.quick else 400), options, res, args.lo)
+        if not args.no_corpus:
+            part_corpus(tmp, options, [100, 1000], res)
+    project(res)
+    res["loadavg_end"] = loadavg()
+    log(f"\n负载（开始 / 结束）：{res['loadavg_start']} / {res['loadavg_end']}")
+    if args.json:
+        args.json.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
