@@ -280,3 +280,11 @@ def test_pdf_content_with_txt_extension_is_sniffed(tmp_path):
     path = docgen.reportlab_pdf(tmp_path / "a.pdf", ["第一条 内容。"], header=None, page_numbers="none")
     (tmp_path / "a.txt").write_bytes(path.read_bytes())
     assert load_document(tmp_path / "a.txt").format == "pdf"
+
+
+def test_docx_without_text(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("")
+    d.sections[0].header.paragraphs[0].text = "只有页眉"
+    d.save(tmp_path / "blank.docx")
+    expect_error(tmp_path / "blank.docx", "E104")
