@@ -709,16 +709,19 @@ def _parse(data: bytes | None, name: str, shown: str):
         raise InputError(f"Word 文档已损坏（{name} 不是有效的 XML）", code=E_CORRUPT, path=shown) from None
 
 
-def _check_ole(path: Path, shown: str) -> None:
+def _check_ole(path: Path, shown: str, max_bytes: int) -> None:
+    """An OLE2 container named .docx: a password-protected Word file, or a renamed legacy .doc."""
     with open(path, "rb") as fh:
         head = fh.read(8)
         if head != OLE_MAGIC:
             return
-        data = fh.read(4 * 1024 * 1024)
+        data = fh.read(max_bytes)  # the directory (stream names) can sit anywhere in the file
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         raise InputError("文件已加密（设置了打开密码），请在 Word 或 WPS 中取消密码后再审查", code=E_ENCRYPTED, path=shown)
-    raise InputError("文件扩展名是 .docx，但内容是旧版 Word（.doc）格式，请用 Word 或 WPS 另存为 .docx 后再审查",
-                     code=E_UNSUPPORTED, path=shown)
+    if "WordDocument".encode("utf-16-le") in data:
+        raise InputError("文件扩展名是 .docx，但内容是旧版 Word（.doc）格式，请用 Word 或 WPS 另存为 .docx 后再审查",
+                         code=E_UNSUPPORTED, path=shown)
+    raise InputError("文件扩展名是 .docx，但内容是旧版 Office 或 WPS 格式，请另存为 .docx 后再审查", code=E_UNSUPPORTED, path=shown)
 
 
 def _part_text(root, T: _Tags) -> list[str]:
@@ -740,7 +743,7 @@ def read_docx(path, limits=None) -> Document:
     limits = limits or Limits()
     path = Path(path)
     shown = str(path)
-    _check_ole(path, shown)
+    _check_ole(path, shown, limits.max_file_bytes)
     try:
         z = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
