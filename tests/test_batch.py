@@ -508,3 +508,22 @@ def test_per_document_outputs(archive, tmp_path):
     assert r.returncode == 1 and per.exists(), r.stderr
     r = cli("batch", archive, "-o", tmp_path / "o2", "--no-model", "--formats", "nope")
     assert r.returncode == 2 and "nope" in r.stderr
+
+
+def test_progress_bar_and_plain_lines():
+    import io
+
+    from assess.batch.progress import Progress
+
+    buf = io.StringIO()
+    p = Progress(100, stream=buf, tty=True)
+    p.update(40, 2, 7, force=True)
+    p.close()
+    out = buf.getvalue()
+    assert out.startswith("\r[") and "40/100" in out and "个/秒" in out and "剩余约" in out and "出错 2" in out
+    buf = io.StringIO()
+    p = Progress(100, stream=buf, tty=False, interval=0)
+    p.update(10, 0)
+    p.update(20, 1)
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("进度：20/100") and "预计剩余" in lines[1] and "\r" not in buf.getvalue()
