@@ -293,3 +293,30 @@ def test_numbering_inherited_from_paragraph_style(tmp_path):
     doc = load_document(tmp_path / "s.docx")
     assert block_texts(doc) == ["第一条 村民享有平等的权利。", "第二条 村民应当履行义务。", "不编号的说明。"]
     assert doc.blocks[0].style == "条文"
+
+
+def test_village_rules_clause_tree_with_auto_numbering(tmp_path):
+    """Auto-numbered 第X条 with a second 款 and （一）… items gives 第十二条第二款第（三）项."""
+    d = docx.Document()
+    d.add_paragraph("某村村规民约", style="Title")
+    d.add_paragraph("第一章 总则")
+    art = docgen.add_numbering(d, ("第%1条",), ("chineseCounting",))
+    bodies = docgen.varied_articles(12, seed=11)
+    for i, body in enumerate(bodies, 1):
+        docgen.number(d.add_paragraph(body), art)
+        if i == 12:
+            d.add_paragraph("有下列情形之一的，按照本村村民同等对待：")
+            d.add_paragraph("（一）本村女子与外村人员结婚后户口仍在本村的；")
+            d.add_paragraph("（二）离婚或者丧偶后户口仍在本村的；")
+            d.add_paragraph("（三）男方到女方家落户的。")
+    d.save(tmp_path / "v.docx")
+    doc = load_document(tmp_path / "v.docx")
+    tree = build_tree(doc)
+    units = {u.label: u for u in tree.units()}
+    item = units["第十二条第二款第（三）项"]
+    assert item.text == "（三）男方到女方家落户的。"
+    assert item.context.startswith("第十二条 ")
+    assert "第十二条第二款" in units
+    assert units["第十二条第一款"].text == "第十二条 " + bodies[11]
+    art12 = next(b for b in doc.blocks if doc.text[b.start : b.end].startswith("第十二条"))
+    assert art12.prefix == len("第十二条 ")
