@@ -503,6 +503,7 @@ def test_per_document_outputs(archive, tmp_path):
     assert (out / "审查报告.json").exists()
     data = json.loads((out / "审查报告.json").read_text(encoding="utf-8"))
     assert len(data["documents"]) == 2
+    assert {d["location_meta"].get("village") for d in data["documents"]} == {"东坡村", "南岭村"}
     per.unlink()
     r = cli("report", out, "--formats", "jsonl", "--per-document", "docx", "--no-model")
     assert r.returncode == 1 and per.exists(), r.stderr

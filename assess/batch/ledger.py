@@ -228,6 +228,15 @@ def write_outputs(store: Store, outdir: Path, formats: list[str]) -> list[Path]:
                 atomic_write_bytes(target, render_ledger(store, report))
                 written.append(target)
                 continue
+            if fmt == "json":  # the assess-report/1 document, plus where each document comes from
+                data = report.to_dict()
+                for r, d in zip(report.documents, data["documents"]):
+                    d["location_meta"] = getattr(r, "location_meta", {}) or {}
+                    d["status"] = getattr(r, "batch_status", None)
+                target = outdir / "审查报告.json"
+                atomic_write_bytes(target, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+                written.append(target)
+                continue
             from ..reports import get_reporter, write_reports
 
             rep = get_reporter(fmt)
