@@ -594,3 +594,19 @@ def test_compiled_rules_cache(tmp_path, monkeypatch):
     for _ in range(2):
         with pytest.raises(RuleError, match="nope"):
             load_rules(d)
+
+
+def test_any_is_ordered_choice(tmp_path):
+    """The first child of `any` that matches gives the span, even if a later child matches earlier."""
+    m = "{any: [{regex: '罚[0-9]{1,4}元'}, {regex: '每次罚[0-9]{1,4}元'}], focus: true}"
+    rs = load(tmp_path, rule_yaml("UN001", m, category="unlawful_non_gender"))
+    assert spans(rs.check_text("乱倒垃圾的，每次罚20元。")) == [("UN001", "罚20元")]
+
+
+def test_lookaround_literals_are_required():
+    from assess.rules.prefilter import regex_dnf
+
+    assert regex_dnf("由(?=[^。]{0,6}(父亲|兄弟)[^。]{0,6}代管)") == [[frozenset({"父亲", "兄弟"}), frozenset({"代管"})]] or \
+        set(map(frozenset, regex_dnf("由(?=[^。]{0,6}(父亲|兄弟)[^。]{0,6}代管)")[0])) == {frozenset({"父亲", "兄弟"}), frozenset({"代管"})}
+    assert regex_dnf("株连|一人违[^。]{0,6}全家") == [[frozenset({"株连"})], [frozenset({"一人违"}), frozenset({"全家"})]]
+    assert regex_dnf("女(?!婿)") == [[frozenset({"女"})]]

@@ -76,8 +76,9 @@ class Evaluator:
                 hits.extend(self.eval(c, scope, context))
             if not hits:
                 return hits
-            # leftmost first; at the same start the earlier child wins (writers order alternatives)
-            hits.sort(key=lambda h: (h.start is None, h.start or 0))
+            # Ordered choice, like a regex alternation: the first child that matches gives the
+            # reported hit (writers list the most specific alternative first); the other
+            # children's hits stay available to an enclosing `all … within`.
             if node.focus:
                 for h in hits:
                     if h.start is not None:
@@ -236,59 +237,33 @@ class Engine:
             wanted = {i for i, r in enumerate(self.rules) if r.code in codes}
         everything = set(range(len(self.rules)))
         findings: list[Finding] = []
-        # One automaton pass over the whole document; each unit takes its slice of the hits.
-        lit_hits = self.pf.hits(text)
+        # One pass of the trigger automaton over the whole document; each unit takes its slice.
+        pf = self.pf
+        lit_hits = pf.trigger_hits(text)
         starts = [h[0] for h in lit_hits]
-        n_hits = len(lit_hits)
-
-        def occ_for(a: int, b: int) -> dict[int, list[int]]:
-            occ: dict[int, list[int]] = {}
-            i = bisect.bisect_left(starts, a)
-            while i < n_hits:
-                s, e, lid = lit_hits[i]
-                if s >= b:
-                    break
-                if e <= b:
-                    lst = occ.get(lid)
-                    if lst is None:
-                        occ[lid] = [s - a]
-                    else:
-                        lst.append(s - a)
-                i += 1
-            return occ
-
-        lazy = not prefilter or bool(self.pf.always)
+        lazy = not prefilter or bool(pf.always)
         bl = bisect.bisect_left
         for unit in units:
             a, b = unit.start, unit.end
             i = bl(starts, a)
             j = bl(starts, b, i)
             if i == j and not lazy:
-                continue  # no literal at all in this clause: no candidate rule
-            sl = lit_hits[i:j]
+                continue  # no trigger literal in this clause: no candidate rule
+            scope = Scope(unit.text, a, True, pf)  # full literal scan on first use
             if prefilter:
-                cands = self.pf.candidates({h[2] for h in sl if h[1] <= b})
+                cands = pf.candidates({h[2] for h in lit_hits[i:j] if h[1] <= b}, lambda scope=scope: scope.occ)
             else:
                 cands = everything
             if wanted is not None:
                 cands = cands & wanted
             if not cands:
                 continue
-            occ: dict[int, list[int]] = {}
-            for s_, e_, lid in sl:
-                if e_ <= b:
-                    lst = occ.get(lid)
-                    if lst is None:
-                        occ[lid] = [s_ - a]
-                    else:
-                        lst.append(s_ - a)
-            scope = Scope(unit.text, a, True, self.pf, occ)
 
             def context(unit=unit):
                 key = (unit.context_start, unit.context_end)
                 sc = ctx_cache.get(key)
                 if sc is None:
-                    sc = Scope(unit.context, unit.context_start, False, self.pf, occ_for(unit.context_start, unit.context_end))
+                    sc = Scope(unit.context, unit.context_start, False, pf)
                     ctx_cache[key] = sc
                 return sc
 
@@ -301,7 +276,7 @@ class Engine:
                     ok = doc_cond.get(ri)
                     if ok is None:
                         if doc_scope is None:
-                            doc_scope = Scope(text, 0, False, self.pf, occ_for(0, len(text)))
+                            doc_scope = Scope(text, 0, False, self.pf)
                         ok = self._document_holds(rule, doc_scope)
                         doc_cond[ri] = ok
                     if not ok:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RuleError
-from .prefilter import node_dnf
+from .prefilter import literal_costs, node_dnf, order_by_rarity
 from .schema import (
     E_DUPLICATE,
     E_SCHEMA,
@@ -211,8 +211,13 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             seen[rule.code] = rule.location
             rules.append(rule)
 
-    for rule in rules:  # the prefilter's literal analysis, cached with the rules
+    # The prefilter's literal analysis, cached with the rules: each rule's condition, with the
+    # rarest group of every alternative first (it triggers the alternative).
+    for rule in rules:
         rule.dnf = node_dnf(rule.match)
+    costs = literal_costs({x for r in rules for alt in r.dnf for g in alt for x in g})
+    for rule in rules:
+        rule.dnf = order_by_rarity(rule.dnf, costs)
     loaded = Loaded(rules=rules, termsets=termsets, laws=laws, files=all_files, sha256=sha, errors=errors)
     if not any(code == E_YAML and line == 0 for code, _f, line, _m in errors):  # unreadable files are not cached
         _cache_put(sha, loaded)

@@ -156,7 +156,14 @@ def _item(item) -> tuple[set[str] | None, list]:
         return exact, gs
     if op is sre_c.AT:
         return {""}, []  # zero-width anchors do not break literal runs
-    # ANY, NOT_LITERAL, GROUPREF, ASSERT, ASSERT_NOT, CATEGORY …: unknown
+    if op is sre_c.ASSERT:
+        # (?=…) / (?<=…): zero width, but its content must be in the text too. The content may
+        # overlap what follows, so it is required on its own and does not join the run.
+        ex, gs = _seq(av[1])
+        if ex is not None and _ok(ex):
+            gs = gs + [ex]
+        return {""}, gs
+    # ANY, NOT_LITERAL, GROUPREF, ASSERT_NOT, CATEGORY …: unknown
     return None, []
 
 
@@ -174,6 +181,33 @@ def regex_groups(pattern: str, flags: int = 0) -> list[Group]:
     if exact is not None and _ok(exact):
         groups.append(exact)
     return _prune(groups)
+
+
+def regex_dnf(pattern: str) -> list[list[Group]]:
+    """Like `regex_groups`, but a top-level alternation `A|B|C` keeps one alternative per branch
+    (so `(代表|委员)(?=…限…男性)|(妇女|女性)(?=…不得担任)` needs 代表/委员 *and* 限 …)."""
+    try:
+        tree = parse_regex(pattern)
+    except Exception:
+        return [[]]
+    state = getattr(tree, "state", None)
+    if state is not None and getattr(state, "flags", 0) & sre_c.SRE_FLAG_IGNORECASE:
+        return [[]]
+    items = list(tree)
+    while len(items) == 1 and items[0][0] is sre_c.SUBPATTERN and not (items[0][1][1] & sre_c.SRE_FLAG_IGNORECASE):
+        items = list(items[0][1][-1])
+    if len(items) == 1 and items[0][0] is sre_c.BRANCH and len(items[0][1][1]) <= MAX_ALTS:
+        alts = []
+        for b in items[0][1][1]:
+            ex, gs = _seq(b)
+            if ex is not None and _ok(ex):
+                gs = gs + [ex]
+            alt = _prune(gs)
+            if not alt:
+                return [regex_groups(pattern)]
+            alts.append(alt)
+        return alts
+    return [regex_groups(pattern)]
 
 
 def regex_required(pattern: str, flags: int = 0) -> set[str] | None:
@@ -202,7 +236,7 @@ def node_dnf(node: Node) -> list[list[Group]]:
     if kind in ("terms", "termset"):
         return [[Group(node.terms)]] if node.terms else [[]]
     if kind == "regex":
-        return [regex_groups(node.pattern)]  # inline flags only: the loader compiles without flags
+        return regex_dnf(node.pattern)  # inline flags only: the loader compiles without flags
     if kind == "any":
         alts: list[list[Group]] = []
         for c in node.children:
@@ -247,23 +281,56 @@ def rule_anchors(node: Node) -> set[str]:
 # ---------------------------------------------------------------- automaton
 
 
-class Prefilter:
-    """One automaton over every literal; maps a text to its literal hits and candidate rules.
+def literal_costs(literals) -> dict[str, float]:
+    """Rough frequency of each literal in ordinary Chinese text (jieba's dictionary counts).
 
-    A rule is registered with its conjunctive literal groups (`node_groups`): it is a candidate
-    for a clause when every group has at least one literal in the clause. Rules without groups
-    always run.
+    Used only to choose which group of an alternative triggers it: the rarest one. A literal not
+    in the dictionary counts as rare when longer than one character, as common otherwise.
+    """
+    wanted = {lit.encode("utf-8") for lit in literals}
+    found: dict[str, float] = {}
+    try:
+        import jieba
+
+        with jieba.get_dict_file() as fh:
+            for line in fh:
+                word, _, rest = line.partition(b" ")
+                if word in wanted:
+                    try:
+                        found[word.decode("utf-8")] = float(rest.split(b" ", 1)[0])
+                    except ValueError:
+                        pass
+    except Exception:  # noqa: BLE001 - no jieba / no dictionary: length heuristic only
+        pass
+    return {lit: found.get(lit, 50000.0 if len(lit) == 1 else 10.0) for lit in literals}
+
+
+def order_by_rarity(dnf: list[list[Group]], costs: dict[str, float]) -> list[list[Group]]:
+    """Put the rarest group of each alternative first: it becomes the alternative's trigger."""
+    return [sorted(alt, key=lambda g: sum(costs.get(x, 10.0) for x in g)) for alt in dnf]
+
+
+class Prefilter:
+    """Literal automata and the candidate rules of a clause.
+
+    A rule is registered with its condition (`node_dnf`): alternatives of literal groups. A
+    one-group alternative is triggered by any of its literals. A longer alternative is triggered
+    by the literals of its first group (the loader puts the rarest first) and then needs every
+    other group in the clause. Rules without a condition always run.
+
+    Two automata: the trigger automaton (trigger literals only) runs once over the whole
+    document; the full automaton (every literal, also the terms of match trees) runs only over
+    clauses where a trigger fired, to check the other groups and to feed the `terms` nodes.
     """
 
     def __init__(self) -> None:
         self.literals: list[str] = []
         self._ids: dict[str, int] = {}
         self.single: dict[int, list[int]] = {}  # literal -> rules with a one-group alternative
-        self.pairs: dict[int, list[tuple[int, int]]] = {}  # literal -> (alternative, group)
         self.alt_rule: list[int] = []  # alternative -> rule
-        self.alt_groups: list[int] = []  # alternative -> number of groups
+        self.alt_trigger: list[frozenset] = []  # alternative -> trigger literal ids
+        self.alt_check: list[tuple[frozenset, ...]] = []  # alternative -> other groups (literal ids)
         self.always: list[int] = []
-        self._automaton = ahocorasick.Automaton()
 
     def literal_id(self, lit: str) -> int:
         i = self._ids.get(lit)
@@ -278,96 +345,71 @@ class Prefilter:
             self.always.append(rule_index)
             return
         for alt in dnf:
-            if len(alt) == 1:
-                for lit in alt[0]:
-                    lst = self.single.setdefault(self.literal_id(lit), [])
+            ids = [frozenset(self.literal_id(x) for x in g) for g in alt]
+            if len(ids) == 1:
+                for lid in ids[0]:
+                    lst = self.single.setdefault(lid, [])
                     if rule_index not in lst:
                         lst.append(rule_index)
                 continue
-            ai = len(self.alt_rule)
             self.alt_rule.append(rule_index)
-            self.alt_groups.append(len(alt))
-            for gi, group in enumerate(alt):
-                for lit in group:
-                    self.pairs.setdefault(self.literal_id(lit), []).append((ai, gi))
+            self.alt_trigger.append(ids[0])
+            self.alt_check.append(tuple(ids[1:]))
 
     def build(self) -> None:
         # pyahocorasick looks up a node's children linearly, so a root with hundreds of distinct
-        # first characters is slow on CJK text. The automaton therefore runs over UTF-16 code
+        # first characters is slow on CJK text. The automata therefore run over UTF-16 code
         # units spelt as latin-1 characters (two per BMP character): the root has at most ~90
         # children (high bytes) and the text is encoded by one C call. Hits at odd offsets are
-        # misaligned and dropped. Text outside the BMP falls back to a plain automaton.
-        for i, lit in enumerate(self.literals):
-            self._automaton.add_word(_enc(lit), (i, 2 * len(lit)))
-        if self.literals:
-            self._automaton.make_automaton()
-        # Candidate triggers. A one-group alternative names its rule directly. A longer one is
-        # triggered by the literals of its most selective group only; its other groups are then
-        # checked against the clause's literal set (so a common word such as 分配 that sits in
-        # many secondary groups costs nothing until a trigger fires).
-        single: dict[int, set[int]] = {lid: set(rs) for lid, rs in self.single.items()}
-        by_alt: dict[int, list[set[int]]] = {}
-        for lid, pairs in self.pairs.items():
-            for ai, gi in pairs:
-                groups = by_alt.setdefault(ai, [set() for _ in range(self.alt_groups[ai])])
-                groups[gi].add(lid)
+        # misaligned and dropped. Text outside the BMP falls back to plain automata.
         alt_trig: dict[int, list[int]] = {}
-        self._alt_check: dict[int, tuple[frozenset, ...]] = {}
-        for ai, groups in by_alt.items():
-            lits = self.literals
-            best = max(range(len(groups)), key=lambda g: (min(len(lits[l]) for l in groups[g]), -len(groups[g])))
-            for lid in groups[best]:
+        for ai, trig in enumerate(self.alt_trigger):
+            for lid in trig:
                 alt_trig.setdefault(lid, []).append(ai)
-            self._alt_check[ai] = tuple(frozenset(g) for i, g in enumerate(groups) if i != best)
         self._trig = {
-            lid: (tuple(single.get(lid, ())), tuple(alt_trig.get(lid, ())))
-            for lid in set(single) | set(alt_trig)
+            lid: (tuple(self.single.get(lid, ())), tuple(alt_trig.get(lid, ())))
+            for lid in set(self.single) | set(alt_trig)
         }
-        self._plain = None
+        self._full = _automaton(self.literals, range(len(self.literals)), encode=True)
+        self._trigger = _automaton(self.literals, sorted(self._trig), encode=True)
+        self._plain: dict[str, object] = {}
 
-    def _plain_automaton(self):
-        if self._plain is None:
-            a = ahocorasick.Automaton()
-            for i, lit in enumerate(self.literals):
-                a.add_word(lit, (i, len(lit)))
-            a.make_automaton()
-            self._plain = a
-        return self._plain
-
-    def _iter(self, text: str):
-        """(start, end, literal id) of every (overlapping) literal occurrence, in end order."""
+    def _iter(self, which: str, text: str):
+        """(start, end, literal id) of every (overlapping) occurrence, in end order."""
+        auto = self._full if which == "full" else self._trigger
+        if auto is None:
+            return
         enc = _enc(text)
         if len(enc) == 2 * len(text):
-            for end, (lid, n) in self._automaton.iter(enc):
-                start = end - n + 1
-                if not start & 1:
-                    yield start >> 1, (end + 1) >> 1, lid
-        else:  # characters outside the BMP (surrogate pairs): offsets would not line up
-            for end, (lid, n) in self._plain_automaton().iter(text):
-                yield end - n + 1, end + 1, lid
+            for e, (lid, n) in auto.iter(enc):
+                if not (e - n + 1) & 1:
+                    yield (e - n + 1) >> 1, (e + 1) >> 1, lid
+            return
+        # characters outside the BMP (surrogate pairs): offsets would not line up
+        plain = self._plain.get(which)
+        if plain is None:
+            ids = range(len(self.literals)) if which == "full" else sorted(self._trig)
+            plain = self._plain[which] = _automaton(self.literals, ids, encode=False)
+        if plain is not None:
+            for e, (lid, n) in plain.iter(text):
+                yield e - n + 1, e + 1, lid
+
+    def trigger_hits(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, literal id) of every trigger literal occurrence, sorted by start."""
+        out = list(self._iter("trigger", text))
+        out.sort()
+        return out
 
     def hits(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, literal id) of every (overlapping) literal occurrence, sorted by start."""
-        if not self.literals:
-            return []
-        enc = _enc(text)
-        if len(enc) == 2 * len(text):
-            out = [
-                ((e - n + 1) >> 1, (e + 1) >> 1, lid)
-                for e, (lid, n) in self._automaton.iter(enc)
-                if not (e - n + 1) & 1
-            ]
-        else:
-            out = list(self._iter(text))
+        """(start, end, literal id) of every literal occurrence, sorted by start."""
+        out = list(self._iter("full", text))
         out.sort()
         return out
 
     def scan(self, text: str) -> dict[int, list[int]]:
         """literal id -> sorted start offsets of every (overlapping) occurrence in `text`."""
         occ: dict[int, list[int]] = {}
-        if not self.literals:
-            return occ
-        for start, _end, lid in sorted(self._iter(text)):
+        for start, _end, lid in self.hits(text):
             lst = occ.get(lid)
             if lst is None:
                 occ[lid] = [start]
@@ -375,12 +417,17 @@ class Prefilter:
                 lst.append(start)
         return occ
 
-    def candidates(self, occ) -> set[int]:
-        """Rules whose literal condition holds, given the literal ids found in a clause (`occ`)."""
+    def candidates(self, found, occ=None) -> set[int]:
+        """Rules whose literal condition holds in a clause.
+
+        `found`: the literal ids present (at least the triggers); `occ`: a callable returning
+        every literal id present (full scan), called only when a longer alternative fired.
+        Given the full literal set as `found` and no `occ`, `found` is used for both.
+        """
         out = set(self.always)
         trig = self._trig
         fired: set[int] | None = None
-        for lid in occ:
+        for lid in found:
             t = trig.get(lid)
             if t is None:
                 continue
@@ -393,14 +440,33 @@ class Prefilter:
                 else:
                     fired.update(alts)
         if fired:
-            check, ar = self._alt_check, self.alt_rule
+            ar, check = self.alt_rule, self.alt_check
+            present = None
             for ai in fired:
                 r = ar[ai]
                 if r in out:
                     continue
-                if all(not g.isdisjoint(occ) for g in check[ai]):
+                if present is None:
+                    present = occ() if occ is not None else found
+                if all(not g.isdisjoint(present) for g in check[ai]):
                     out.add(r)
         return out
+
+
+def _automaton(literals: list[str], ids, *, encode: bool):
+    a = ahocorasick.Automaton()
+    n = 0
+    for i in ids:
+        lit = literals[i]
+        if encode:
+            a.add_word(_enc(lit), (i, 2 * len(lit)))
+        else:
+            a.add_word(lit, (i, len(lit)))
+        n += 1
+    if not n:
+        return None
+    a.make_automaton()
+    return a
 
 
 def _enc(text: str) -> str:
