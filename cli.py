@@ -160,7 +160,11 @@ def check(files, formats, output, min_severity, fail_on, decisions, **opts) -> N
         click.echo(get_reporter(fmts[0], colour=colour).render(report), nl=False)
     else:
         out = output or Path("out")
-        single = len(fmts) == 1 and not reporters[0].per_document and out.suffix.lower() == reporters[0].extension
+        single = (
+            len(fmts) == 1
+            and out.suffix.lower() == reporters[0].extension
+            and (not reporters[0].per_document or sum(1 for r in report.documents if r.error is None) == 1)
+        )  # -o 审查.docx with one input writes that file; otherwise -o names a folder
         written = write_reports(report, fmts, out, single_file=single)
         if "text" not in fmts:
             click.echo(get_reporter("text", colour=sys.stdout.isatty()).render(report), nl=False)

@@ -166,3 +166,26 @@ def test_check_decisions_shown_in_every_format(tmp_path):
     wb = openpyxl.load_workbook(out / "审查报告.xlsx")
     assert any("误报" in str(v) for row in wb["问题台账"].iter_rows(values_only=True) for v in row)
     assert any("ffffffffffffffff" in str(v) for row in wb["文件汇总"].iter_rows(values_only=True) for v in row)
+
+
+def test_single_output_file_for_one_document(tmp_path):
+    import docx
+
+    txt = tmp_path / "村规民约.txt"
+    txt.write_text(VILLAGE_TXT, encoding="utf-8")
+    target = tmp_path / "意见.docx"
+    r = run("check", "--no-model", str(txt), "-f", "docx", "-o", str(target))
+    assert r.returncode in (0, 1), r.stderr
+    assert target.is_file()
+    assert "男女平等评估意见书" in "\n".join(p.text for p in docx.Document(target).paragraphs)
+
+
+def test_text_report_shows_decisions_in_chinese(tmp_path):
+    txt = tmp_path / "村规民约.txt"
+    txt.write_text(VILLAGE_TXT, encoding="utf-8")
+    fp = json.loads(run("check", "--no-model", str(txt), "-f", "json").stdout)["documents"][0]["findings"][0]["fingerprint"]
+    dec = tmp_path / "d.yaml"
+    dec.write_text(f"- fingerprint: {fp}\n  decision: not-applicable\n- fingerprint: eeeeeeeeeeeeeeee\n  decision: accepted\n",
+                   encoding="utf-8")
+    out = run("check", "--no-model", str(txt), "--decisions", str(dec)).stdout
+    assert "已审：不适用" in out and "eeeeeeeeeeeeeeee" in out

@@ -7,6 +7,7 @@ import click
 from ..doctype import doc_type_zh
 from ..findings import CATEGORIES, SEVERITY_ZH
 from .base import Reporter
+from .opinion import decision_zh, stale_zh
 
 _COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 
@@ -49,12 +50,12 @@ class TextReporter(Reporter):
                 total[f.severity] += 1
                 sev = style(f"[{SEVERITY_ZH[f.severity]}]", fg=_COLOURS[f.severity], bold=True)
                 src = f.rule or "模型"
-                reviewed = f"（已审：{f.decision.get('decision')}）" if f.decision else ""
+                reviewed = f"（{decision_zh(f)}）" if f.decision else ""
                 lines.append(f"  {f.location.clause_label}  {sev} {CATEGORIES.get(f.category, f.category)} {src}{reviewed}")
                 lines.append(f"      {_context(f)}")
                 lines.append(f"      {f.message.splitlines()[0] if f.message else ''}")
             for d in r.stale_decisions:
-                lines.append(f"  过期的审查决定：{d['fingerprint']}（{d.get('decision')}）已无对应问题")
+                lines.append(f"  注：{stale_zh(d)}")
         n_err = len(report.errors)
         summary = (
             f"共审查 {len(report.documents)} 个文件，{docs_with} 个有问题；"
