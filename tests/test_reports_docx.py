@@ -277,3 +277,57 @@ def pdf_annotation_texts(page) -> list[str]:
         finally:
             raw.FPDFPage_CloseAnnot(a)
     return out
+
+
+def test_content_control_paragraph_is_anchored(tmp_path):
+    """A paragraph inside a body-level content control (w:sdt) is located by its XPath."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from test_reports_fixtures import add_finding, finish, review_plain
+
+    d = docx.Document()
+    d.add_paragraph("第一条 本规约适用于全体村民。")
+    sdt = parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="条款"/></w:sdtPr><w:sdtContent>'
+        "<w:p><w:r><w:t>第二条 妇女不得担任</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>村民小组长。</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"
+    )
+    d.element.body.insert(1, sdt)
+    d.add_paragraph("第三条 本规约自通过之日起施行。")
+    src = tmp_path / "sdt.docx"
+    d.save(src)
+    r = review_plain(src)
+    add_finding(r, "不得担任村民小组长", rule="PP003", category="political_participation")
+    finish(r)
+    data = render_docx(r, make_report(r))
+    assert list(anchored_texts(data).values()) == ["不得担任村民小组长"]
+    parents = comment_anchor_parents(data)
+    assert all("sdtContent" in p for p in parents.values())
+
+
+def test_text_box_paragraph_is_anchored(tmp_path):
+    """A paragraph in a (VML) text box is located by its XPath and commented in place."""
+    from docx.oxml import parse_xml
+
+    from test_reports_fixtures import add_finding, finish, review_plain
+
+    d = docx.Document()
+    d.add_paragraph("第一条 本规约适用于全体村民。")
+    p = d.add_paragraph("见右侧方框：")
+    run = parse_xml(
+        f'<w:r xmlns:w="{W}" xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape style="width:200pt;height:60pt">'
+        "<v:textbox><w:txbxContent><w:p><w:r><w:t>提示：出嫁女不参与本年度分红。</w:t></w:r></w:p></w:txbxContent>"
+        "</v:textbox></v:shape></w:pict></w:r>"
+    )
+    p._p.append(run)
+    src = tmp_path / "box.docx"
+    d.save(src)
+    r = review_plain(src)
+    if "出嫁女不参与" not in r.document.text:
+        pytest.skip("the reader does not read VML text boxes")
+    add_finding(r, "出嫁女不参与本年度分红", rule="CR001")
+    finish(r)
+    data = render_docx(r, make_report(r))
+    assert list(anchored_texts(data).values()) == ["出嫁女不参与本年度分红"]
+    assert all("txbxContent" in p for p in comment_anchor_parents(data).values())
