@@ -91,6 +91,13 @@ def make_docx(path: Path, paras: list) -> None:
 
 def generate(tmp: Path, n: int, n_lo: int = 0) -> dict[str, Path]:
     dirs = {"docx": tmp / "gen-docx", "pdf": tmp / "gen-pdf"}
+    done = tmp / f"generated-{n}-{n_lo}.ok"
+    if done.exists():  # --workdir kept from an earlier run
+        if (tmp / "gen-pdf-lo").exists():
+            dirs["pdf-libreoffice"] = tmp / "gen-pdf-lo"
+        return dirs
+    for d in ("gen-docx", "gen-pdf", "gen-pdf-lo", "lo-src"):
+        shutil.rmtree(tmp / d, ignore_errors=True)
     if n_lo and docgen.soffice():
         # PDFs exported by LibreOffice from docx (embedded fonts, the most Word-like); one soffice call
         import subprocess
@@ -114,11 +121,12 @@ def generate(tmp: Path, n: int, n_lo: int = 0) -> dict[str, Path]:
                 make_docx(sub / f"村规民约{i:04d}.docx", paras)
             else:
                 docgen.reportlab_pdf(sub / f"村规民约{i:04d}.pdf", paras, header="某镇村规民约汇编", title="某村村规民约")
+    done.write_text("ok")
     return dirs
 
 
 def files_of(d: Path) -> list[Path]:
-    return sorted(p for p in d.rglob("*") if p.is_file())
+    return sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def floor(files: list[Path], options: Options) -> tuple[float, float]:
@@ -209,9 +217,12 @@ def part_corpus(tmp: Path, options: Options, parts: list[int], res: dict) -> Non
         return
     log("\n== 法律语料 ==")
     dest = tmp / "laws"
-    dest.mkdir()
-    with tarfile.open(CORPUS) as tf:
-        tf.extractall(dest, filter="data") if sys.version_info >= (3, 12) else tf.extractall(dest)
+    if not (dest / ".ok").exists():
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir()
+        with tarfile.open(CORPUS) as tf:
+            tf.extractall(dest, filter="data") if sys.version_info >= (3, 12) else tf.extractall(dest)
+        (dest / ".ok").write_text("ok")
     files = files_of(dest)
     mb = sum(f.stat().st_size for f in files) / 1e6
     log(f"{len(files)} 个文件，{mb:.1f} MB")
@@ -288,14 +299,17 @@ def main() -> int:
     ap.add_argument("--model", action="store_true", help="use the classifier too (default: rules only, like --no-model)")
     ap.add_argument("--lo", type=int, default=0, help="also N PDFs exported by LibreOffice from docx (slow to make)")
     ap.add_argument("--pdf-engine", default="auto", choices=["auto", "pdfium", "pdfplumber"])
+    ap.add_argument("--rules", default=None, help="rules folder (default: the shipped rules/)")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep generated files here and reuse them on the next run")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    options = Options(use_model=args.model, limits=Limits(pdf_engine=args.pdf_engine))
+    options = Options(use_model=args.model, rules_dir=args.rules, limits=Limits(pdf_engine=args.pdf_engine))
     res: dict = {"cpus": os.cpu_count(), "loadavg_start": loadavg(), "python": sys.version.split()[0], "pdf_engine": args.pdf_engine,
                  "model": args.model}
     log(f"CPU {os.cpu_count()} 核，负载 {res['loadavg_start']}")
     with tempfile.TemporaryDirectory(prefix="assess-batch-bench-") as t:
-        tmp = Path(t)
+        tmp = args.workdir or Path(t)
+        tmp.mkdir(parents=True, exist_ok=True)
         if not args.no_generated:
             part_generated(tmp, args.n or (120 if args.quick else 400), options, res, args.lo)
         if not args.no_corpus:
