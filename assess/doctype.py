@@ -6,6 +6,7 @@ Kinds: village_rules, policy, recruitment, contract, other.
 
 from __future__ import annotations
 
+import re
 
 from .documents import Document
 
@@ -19,26 +20,42 @@ DOC_TYPES = {
 
 # Title words weigh more than body words: a title says what the document is.
 _SIGNALS = {
-    "village_rules": ["村规民约", "自治章程", "村民公约", "居民公约", "股份经济合作社章程", "经济合作社章程", "集体经济组织章程", "村民会议", "村民代表会议", "本村", "本组", "村委会"],
+    "village_rules": ["村规民约", "自治章程", "村民公约", "居民公约", "股份经济合作社章程", "经济合作社章程", "集体经济组织章程", "村民会议", "村民代表会议", "本村", "本组", "村委会", "村民委员会", "村民小组", "本社", "社员", "分配方案", "规约"],
     "recruitment": ["招聘", "招录", "招考", "报名", "岗位表", "职位表", "应聘", "简章", "录用"],
     "contract": ["劳动合同", "聘用合同", "甲方", "乙方", "员工手册", "承诺书", "规章制度", "考勤"],
     "policy": ["办法", "规定", "条例", "通知", "意见", "方案", "规划", "措施", "实施细则", "决定"],
 }
+# Title patterns: a village's own document (某村…, 第三村民小组…, not 农村…), and the endings of
+# laws and normative documents (…法, …条例, …的解释, …规划（2021-2025年）).
+_TITLE_PATTERNS = {
+    "village_rules": (re.compile(r"(?<!农)村(?!镇)|村民小组|居委会|经济合作社|股份合作社"), 4.0),
+    "policy": (re.compile(r"(?:法|条例|规定|办法|规则|细则|解释|纲要|规划|意见|通知|决定|方案|措施)(?:[（(][^）)]*[）)])*$"), 3.0),
+}
+# A law's or regulation's title (劳动合同法, 女职工劳动保护特别规定) outweighs the topic words in it.
+_LAW_TITLE = re.compile(r"(?:法|条例|特别规定|司法解释|的解释|实施细则)(?:[（(][^）)]*[）)])*$")
+# Body words that also occur in passing (按规定, 有关通知) count for little.
+_BODY_WEIGHT = {"policy": 0.15}
 
 
 def guess_doc_type(doc: Document) -> str:
-    title = doc.title or ""
+    title = (doc.title or "").strip()
     body = doc.text[:20000]
     best, best_score = "other", 0.0
     for kind, words in _SIGNALS.items():
         score = 0.0
+        bw = _BODY_WEIGHT.get(kind, 0.4)
         for w in words:
             if w in title:
                 score += 5
-            score += min(body.count(w), 10) * 0.3
+            score += min(body.count(w), 10) * bw
+        pat = _TITLE_PATTERNS.get(kind)
+        if pat and title and pat[0].search(title):
+            score += pat[1]
+        if kind == "policy" and title and _LAW_TITLE.search(title) and not _TITLE_PATTERNS["village_rules"][0].search(title):
+            score += 8
         if score > best_score:
             best, best_score = kind, score
-    return best if best_score >= 1.5 else "other"
+    return best if best_score >= 1.2 else "other"
 
 
 def doc_type_zh(kind: str | None) -> str:

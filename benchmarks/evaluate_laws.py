@@ -91,9 +91,10 @@ def main(argv=None) -> int:
         rf = rules.detect(doc, tree, units)
         t_rules += time.perf_counter() - s
         s = time.perf_counter()
-        fs = clf.combine(doc, tree, units, rf)
+        scored = clf.scorer.score_many([u.text for u in units])
+        fs = clf.combine(doc, tree, units, rf, scored=scored)
         t_model += time.perf_counter() - s
-        probs.extend(sc.probability for sc in clf.scorer.score_many([u.text for u in units]))
+        probs.extend(sc.probability for sc in scored)
         g = [f for f in fs if f.category in GENDER_CATEGORIES]
         spans = {}
         for f in g:

@@ -214,3 +214,16 @@ def test_category_legal_basis_resolves(clf):
         keys = [lb.key for lb in clf.legal_basis(cat)]
         assert keys == CATEGORY_LAW[cat], (cat, keys)
     assert [lb.key for lb in clf.legal_basis("employment")][:2] == ["妇女权益保障法#43", "就业促进法#27"]
+
+
+@needs_model
+@pytest.mark.skipif(not HAS_CORPUS, reason="no corpus/")
+def test_numpy_ngram_path_equals_string_path(clf):
+    """The packed-integer n-gram lookup gives the same scores as looking up feature strings."""
+    from assess.model.train import load_corpus
+
+    texts = load_corpus().texts + ["", "第三条", "𠀀𠀁女", "ＡＢ－１２"]
+    fast = clf.scorer.score_many(texts)
+    slow = clf.scorer._batch(clf.scorer.analyzer.features_many(texts))
+    assert max(abs(a.probability - b.probability) for a, b in zip(fast, slow)) < 1e-12
+    assert [a.category for a in fast] == [b.category for b in slow]

@@ -122,9 +122,11 @@ class Classifier:
         return {"probability": s.probability, "category": s.category, "category_probability": s.category_probability,
                 "features": self.scorer.top_features(s), "flagged": s.probability >= self.threshold}
 
-    def combine(self, doc, tree, units, rule_findings: list[Finding]) -> list[Finding]:
-        texts = [u.text for u in units]
-        scored = self.scorer.score_many(texts)
+    def combine(self, doc, tree, units, rule_findings: list[Finding], scored=None) -> list[Finding]:
+        """Rule findings with model scores attached, plus model findings for what no rule caught.
+        `scored` may pass precomputed `scorer.score_many(unit texts)` (benchmarks)."""
+        if scored is None:
+            scored = self.scorer.score_many([u.text for u in units])
         by_span = {(u.start, u.end): s for u, s in zip(units, scored)}
         caught: set[tuple[int, int]] = set()
         for f in rule_findings:

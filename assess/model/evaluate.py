@@ -126,8 +126,12 @@ def evaluate_corpus(corpus_dir=None, log=print) -> dict:
     log(f"语料分组交叉验证（{len(corpus.rows)} 条，按 group 分 5 折）…")
     p = out_of_fold(choice, corpus)
     rscore, _ = rule_scores(corpus.texts)
+    from .train import threshold_table
+
     table = metrics_table(corpus.rows, p, rscore, card["threshold"])
-    return {"data": "corpus (grouped 5-fold CV)", "threshold": card["threshold"], "model": card["classifier"]["choice"], "metrics": table}
+    sweep = [r for r in threshold_table(corpus.y, p, rscore > 0) if round(r["threshold"] * 100) % 5 == 0]
+    return {"data": "corpus (grouped 5-fold CV)", "threshold": card["threshold"], "model": card["classifier"]["choice"],
+            "metrics": table, "threshold_table": sweep}
 
 
 def evaluate_file(path: Path, model_dir=None, threshold: float | None = None, log=print) -> dict:
@@ -176,6 +180,13 @@ def render(result: dict, show_items: bool = True) -> str:
                 continue
             lines.append(f"{label:<26}{m['n']:>6}{m['positives']:>6}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
                          f"{_f(m['pr_auc']):>8}{_f(m['precision_at_recall90']):>8}")
+        lines.append("")
+    if result.get("threshold_table"):
+        lines.append("阈值扫描（分类模型单独 / 规则+模型）：")
+        lines.append(f"{'阈值':>6}{'P':>8}{'R':>8}{'F1':>8}   {'P':>8}{'R':>8}{'F1':>8}")
+        for r in result["threshold_table"]:
+            lines.append(f"{r['threshold']:>6.2f}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}   "
+                         f"{r['combined_precision']:>8.3f}{r['combined_recall']:>8.3f}{r['combined_f1']:>8.3f}")
         lines.append("")
     if show_items and result.get("clauses"):
         lines.append("逐条结果（any 为边界条款，不计入精确率/召回率）：")

@@ -33,7 +33,9 @@ _HYPHEN = re.compile(r"[-–]")
 
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters), no leading label, no whitespace, digits → 0."""
-    t = unicodedata.normalize("NFKC", text or "")
+    t = text or ""
+    if not unicodedata.is_normalized("NFKC", t):
+        t = unicodedata.normalize("NFKC", t)
     for _ in range(2):  # "第六条（二）" has two labels
         t2 = _LABEL.sub("", t, count=1)
         if t2 == t:

@@ -81,6 +81,7 @@ class Scorer:
         self.categories: list[str] = list(card["categories"])
         self.config = FeatureConfig.from_dict(card["features"])
         self.analyzer = Analyzer(self.config)
+        self._build_char_index()
 
     # -- loading
 
@@ -147,19 +148,89 @@ class Scorer:
     def score(self, text: str) -> Scored:
         return self.score_features(self.analyzer.features(text))
 
-    def score_many(self, texts: list[str], chunk: int = 2000) -> list[Scored]:
+    def score_many(self, texts: list[str], chunk: int = 4000) -> list[Scored]:
         """Vectorised scoring of many clauses (same arithmetic as `score`, done per chunk)."""
         out: list[Scored] = []
         for a in range(0, len(texts), chunk):
-            out.extend(self._batch(self.analyzer.features_many(texts[a : a + chunk])))
+            part = texts[a : a + chunk]
+            if self._char_keys is not None:
+                out.extend(self._aggregate(len(part), *self._ids_fast(part)))
+            else:
+                out.extend(self._batch(self.analyzer.features_many(part)))
         return out
+
+    # Character n-grams of up to 3 characters are looked up in numpy: each n-gram is packed
+    # into one integer (21 bits per code point, +1 so that shorter n-grams differ), and the
+    # vocabulary's packed n-grams are searched with searchsorted. Words stay in a dict.
+
+    @staticmethod
+    def _pack(gram: str) -> int:
+        key = 0
+        for i, ch in enumerate(gram):
+            key |= (ord(ch) + 1) << (21 * i)
+        return key
+
+    def _build_char_index(self) -> None:
+        self._char_keys = None
+        self._word_index = None
+        if self.config.char_max > 3:
+            return
+        keys, cols, words = [], [], {}
+        for j, f in enumerate(self.features):
+            if f.startswith("c:"):
+                keys.append(self._pack(f[2:]))
+                cols.append(j)
+            else:
+                words[f] = j
+        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
+        self._char_keys = np.asarray(keys, dtype=np.uint64)[order]
+        self._char_cols = np.asarray(cols, dtype=np.int64)[order]
+        self._word_index = words
+
+    def _ids_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        from .features import normalise, word_features
+
+        cfg = self.config
+        norms = [normalise(t) for t in texts]
+        n = len(norms)
+        lengths = np.fromiter((len(t) for t in norms), dtype=np.int64, count=n)
+        codes = np.frombuffer("".join(norms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+        total = int(codes.size)
+        row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        ends = np.cumsum(lengths)[row_of] if total else np.zeros(0, dtype=np.int64)
+        pos = np.arange(total, dtype=np.int64)
+        padded = np.concatenate([codes, np.zeros(3, dtype=np.uint64)])
+        rows_parts, cols_parts = [], []
+        key = np.zeros(total, dtype=np.uint64)
+        for k in range(1, cfg.char_max + 1):
+            key = key | (padded[k - 1 : k - 1 + total] << np.uint64(21 * (k - 1)))
+            if k < cfg.char_min:
+                continue
+            ok = pos + k <= ends
+            q = key[ok]
+            idx = np.searchsorted(self._char_keys, q)
+            idx[idx >= self._char_keys.size] = 0
+            hit = self._char_keys[idx] == q if self._char_keys.size else np.zeros(q.size, dtype=bool)
+            rows_parts.append(row_of[ok][hit])
+            cols_parts.append(self._char_cols[idx[hit]])
+        if cfg.words:
+            get = self._word_index.get
+            wr, wc = [], []
+            for i, toks in enumerate(self.analyzer.segmenter.tokens_many(norms)):
+                ids = [j for j in map(get, word_features(toks, cfg.word_bigrams)) if j is not None]
+                wc.extend(ids)
+                wr.extend([i] * len(ids))
+            rows_parts.append(np.asarray(wr, dtype=np.int64))
+            cols_parts.append(np.asarray(wc, dtype=np.int64))
+        if not rows_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows_parts), np.concatenate(cols_parts)
 
     def _batch(self, feats_list: list[list[str]]) -> list[Scored]:
         n = len(feats_list)
         if n == 0:
             return []
         get = self.index.get
-        V = len(self.features)
         ids: list[int] = []
         lengths = []
         for feats in feats_list:
@@ -167,7 +238,13 @@ class Scorer:
             ids.extend(row)
             lengths.append(len(row))
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        key, counts = np.unique(rows * V + np.asarray(ids, dtype=np.int64), return_counts=True)
+        return self._aggregate(n, rows, np.asarray(ids, dtype=np.int64))
+
+    def _aggregate(self, n: int, rows: np.ndarray, ids: np.ndarray) -> list[Scored]:
+        if n == 0:
+            return []
+        V = len(self.features)
+        key, counts = np.unique(rows * V + ids, return_counts=True)
         r = key // V
         c = key % V
         tf = counts.astype(np.float64)
