@@ -434,21 +434,27 @@ def _display_style(name: str) -> str:
     return name
 
 
+def _style_elements(data: bytes | None, T: _Tags, shown: str) -> dict[str, object]:
+    """styleId -> w:style element (direct children only; latent styles are skipped)."""
+    if not data:
+        return {}
+    root = _parse(data, "styles.xml", shown)
+    out: dict[str, object] = {}
+    for st in root.findall(T.style):
+        sid = st.get(T.styleId)
+        if sid is not None:
+            out[sid] = st
+    return out
+
+
 class _Styles:
     """Paragraph style names and style-inherited numbering, resolved lazily per used style."""
 
-    def __init__(self, root, T: _Tags):
+    def __init__(self, elements: dict[str, object], T: _Tags):
         self.T = T
-        self._el: dict[str, object] = {}
+        self._el = elements
         self._names: dict[str, str] = {}
         self._num: dict[str, tuple[str, int] | None] = {}
-        if root is None:
-            return
-        sid_attr = T.styleId
-        for st in root.findall(T.style):
-            sid = st.get(sid_attr)
-            if sid is not None:
-                self._el[sid] = st
 
     def name(self, sid: str) -> str:
         if sid not in self._names:
@@ -776,7 +782,7 @@ def read_docx(path, limits=None) -> Document:
         root = _parse(_safe_read(z, main, limits, shown), main, shown)
         T = _tags_for(root)
         numbering = _Numbering(_parse(_safe_read(z, "word/numbering.xml", limits, shown), "numbering.xml", shown), T)
-        styles = _Styles(_parse(_safe_read(z, "word/styles.xml", limits, shown), "styles.xml", shown), T)
+        styles = _Styles(_style_elements(_safe_read(z, "word/styles.xml", limits, shown), T, shown), T)
         headers, footers, notes = [], [], []
         for n in sorted(names):
             if not n.startswith("word/") or not n.endswith(".xml"):
