@@ -320,3 +320,13 @@ def test_village_rules_clause_tree_with_auto_numbering(tmp_path):
     assert units["第十二条第一款"].text == "第十二条 " + bodies[11]
     art12 = next(b for b in doc.blocks if doc.text[b.start : b.end].startswith("第十二条"))
     assert art12.prefix == len("第十二条 ")
+
+
+def test_ruby_phonetic_guide_skipped(tmp_path):
+    d = docx.Document()
+    p = d.add_paragraph("村民")
+    p._p.append(parse_xml(f'<w:r {W}><w:ruby><w:rubyPr/><w:rt><w:r><w:t>zhāng</w:t></w:r></w:rt>'
+                          f'<w:rubyBase><w:r><w:t>章</w:t></w:r></w:rubyBase></w:ruby></w:r>'))
+    p.add_run("程")
+    d.save(tmp_path / "ruby.docx")
+    assert load_document(tmp_path / "ruby.docx").text == "村民章程"

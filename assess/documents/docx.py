@@ -56,6 +56,7 @@ class _Tags:
             q(n) for n in ("pPr", "rPr", "pStyle", "numPr", "numId", "ilvl")
         )
         self.txbxContent = q("txbxContent")
+        self.ruby, self.rubyBase = q("ruby"), q("rubyBase")
         self.trPr, self.tblHeader, self.tcPr = q("trPr"), q("tblHeader"), q("tcPr")
         self.type, self.char, self.font = q("type"), q("char"), q("font")
         self.customXml, self.customXmlPr, self.smartTagPr = q("customXml"), q("customXmlPr"), q("smartTagPr")
@@ -64,8 +65,9 @@ class _Tags:
         self.mc_alt = f"{{{MC_NS}}}AlternateContent"
         self.mc_choice = f"{{{MC_NS}}}Choice"
         # Elements whose content never reaches the accepted text of a paragraph.
+        # (w:rt is the phonetic guide of w:ruby: 拼音 over the base text, not part of the sentence.)
         self.skip = {self.pPr, self.rPr, self.dele, self.moveFrom, self.sdtPr, self.sdtEndPr, self.mc_fallback,
-                     self.customXmlPr, self.smartTagPr}
+                     self.customXmlPr, self.smartTagPr, q("rt")}
 
 
 _TAGS = {W_NS: _Tags(W_NS), W_STRICT_NS: _Tags(W_STRICT_NS)}
@@ -114,6 +116,10 @@ def _run_text(r, T: _Tags = _T) -> str:
             parts.append("-")
         elif tag == T.sym:
             parts.append(_sym_char(c, T))
+        elif tag == T.ruby:
+            base = c.find(T.rubyBase)  # the text itself; w:rt (拼音 guide) is left out
+            if base is not None:
+                parts.extend(_run_text(r, T) for r in base if r.tag == T.r)
     return "".join(parts)
 
 
