@@ -62,7 +62,6 @@ class Evaluator:
 
     def __init__(self, prefilter: Prefilter):
         self.pf = prefilter
-        self.lit_len = None
 
     def eval(self, node: Node, scope: Scope, context: "callable") -> list[Hit]:
         kind = node.kind
