@@ -365,11 +365,14 @@ def regex_problems(pattern: str) -> list[str]:
                             problems.append("正则不能使用 \\W（汉字属于 \\w，\\W 不能表示“非汉字”）")
             elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
                 lo, hi, sub = av
-                unbounded = hi is sre_c.MAXREPEAT
+                # A repeat that can run more than twice (or without bound) around a variable
+                # repeat splits the text in combinatorially many ways when the rest fails:
+                # (a+)+b, ([^。]{0,40}){0,40}x, (x{0,9}){5}. An optional group (…)? is fine.
+                risky = hi is sre_c.MAXREPEAT or hi > 2
                 if in_unbounded and lo != hi:
-                    problems.append("正则含嵌套的可变重复（如 (a+)+、(.*x)*），可能导致灾难性回溯；请给重复加上限并避免嵌套")
+                    problems.append("正则含嵌套的可变重复（如 (a+)+、([^。]{0,9}){0,9}），可能导致灾难性回溯；请改写为不嵌套的有上限重复")
                     return
-                walk(sub, in_unbounded or unbounded)
+                walk(sub, in_unbounded or risky)
             elif op is sre_c.SUBPATTERN:
                 walk(av[-1], in_unbounded)
             elif op is sre_c.BRANCH:
