@@ -64,6 +64,7 @@ def worker_main(conn, options, per_document: list[str], outdir: str, max_memory_
         reviewer = Reviewer(options)
         reviewer.rules  # load once per worker, not per document
         reviewer.model
+        _warm_up(reviewer)
         reporters = []
         if per_document:
             from ..reports import get_reporter
@@ -96,6 +97,17 @@ def worker_main(conn, options, per_document: list[str], outdir: str, max_memory_
             conn.send(("done", task_id, row, findings))
         except (EOFError, OSError, BrokenPipeError):
             return
+
+
+def _warm_up(reviewer) -> None:
+    """Review a two-line text once so lazy initialisation (tokeniser dictionaries, compiled
+    patterns) happens in the initializer, not in the first real document's time."""
+    from ..documents import from_text
+
+    try:
+        reviewer.review_document(from_text("村规民约\n第一条 村民应当遵守本规约，男女平等。\n", path="<warm-up>"))
+    except Exception:  # noqa: BLE001 - a warm-up failure shows up again on real documents
+        pass
 
 
 def _rss_mb() -> float | None:
