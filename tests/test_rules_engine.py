@@ -611,3 +611,11 @@ def test_lookaround_literals_are_required():
         set(map(frozenset, regex_dnf("由(?=[^。]{0,6}(父亲|兄弟)[^。]{0,6}代管)")[0])) == {frozenset({"父亲", "兄弟"}), frozenset({"代管"})}
     assert regex_dnf("株连|一人违[^。]{0,6}全家") == [[frozenset({"株连"})], [frozenset({"一人违"}), frozenset({"全家"})]]
     assert regex_dnf("女(?!婿)") == [[frozenset({"女"})]]
+
+
+def test_text_outside_bmp(tmp_path):
+    """Characters outside the BMP (rare CJK, emoji) switch the automaton to plain text; offsets hold."""
+    rs = load(tmp_path, rule_yaml("CR001", "{all: [{terms: [外嫁女]}, {regex: '不[^。]{0,3}分红'}]}"))
+    text = "第九条 𠀀😀外嫁女不得分红。"
+    fs = rs.check_text(text)
+    assert len(fs) == 1 and fs[0].location.start == text.index("外嫁女") and fs[0].match == "外嫁女"
