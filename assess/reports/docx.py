@@ -22,20 +22,18 @@ from __future__ import annotations
 
 import copy
 import io
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ..documents.docx import cell_pieces, paragraph_pieces
 from .base import Reporter
-from .opinion import add_opinion, comment_lines
+from .opinion import add_opinion, comment_lines, xml_safe
 
 AUTHOR = "assess 审查"
 INITIALS = "审"
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -49,9 +47,6 @@ def highlight_colours():
     return {"high": WD_COLOR_INDEX.PINK, "medium": WD_COLOR_INDEX.YELLOW, "low": WD_COLOR_INDEX.TURQUOISE}
 
 
-def xml_safe(text: str) -> str:
-    """Characters XML cannot hold replaced by spaces (offsets stay the same)."""
-    return _INVALID_XML.sub(" ", text or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,11 +442,25 @@ def annotate(d, locator, doc, findings) -> dict:
 
 
 def _fill_comment(comment, lines: list[str]) -> None:
-    first = comment.paragraphs[0]
-    r = first.add_run(xml_safe(lines[0]))
-    r.bold = True
-    for line in lines[1:]:
-        comment.add_paragraph(xml_safe(line))
+    """Comment text as paragraphs (built as XML: python-docx's paragraph API is slow in bulk)."""
+    from .opinion import _el
+
+    elm = comment._comment_elm
+    first = elm.find(_q("p"))
+    for i, line in enumerate(lines):
+        if i == 0 and first is not None:
+            p = first
+        else:
+            p = _el("w:p", elm)
+            ppr = _el("w:pPr", p)
+            _el("w:pStyle", ppr, val="CommentText")
+        r = _el("w:r", p)
+        if i == 0:
+            rpr = _el("w:rPr", r)
+            _el("w:b", rpr)
+        t = _el("w:t", r)
+        t.text = xml_safe(line)
+        t.set(_XML_SPACE, "preserve")
 
 
 def render_docx(result, report=None) -> bytes:

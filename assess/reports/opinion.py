@@ -15,6 +15,7 @@ to any user document whatever styles it defines.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 from ..doctype import doc_type_zh
 from ..findings import CATEGORIES, GENDER_CATEGORIES, SEVERITY_ZH
@@ -186,57 +187,12 @@ def today() -> str:
 # The opinion as Word content
 
 
-def _set_cell_background(cell, hex_fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tcPr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), hex_fill)
-    tcPr.append(shd)
-
-
-def _borders(table) -> None:
-    """Single-line borders on every cell (no dependence on a "Table Grid" style)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tblPr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        e = OxmlElement(f"w:{edge}")
-        e.set(qn("w:val"), "single")
-        e.set(qn("w:sz"), "4")
-        e.set(qn("w:space"), "0")
-        e.set(qn("w:color"), "808080")
-        borders.append(e)
-    # Schema order of w:tblPr children: tblBorders comes before shd, tblLayout, tblCellMar, tblLook.
-    for name in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"):
-        nxt = tblPr.find(qn(f"w:{name}"))
-        if nxt is not None:
-            nxt.addprevious(borders)
-            return
-    tblPr.append(borders)
-
-
-def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    trPr = row._tr.get_or_add_trPr()
-    h = OxmlElement("w:tblHeader")
-    h.set(qn("w:val"), "true")
-    trPr.append(h)
-
-
 def _para(doc, text: str = "", size: float | None = 11, bold: bool = False, align=None, space_after: float = 4):
     from docx.shared import Pt
 
     p = doc.add_paragraph(style=None)
     if text:
-        r = p.add_run(text)
+        r = p.add_run(xml_safe(text))
         r.bold = bold
         if size:
             r.font.size = Pt(size)
@@ -250,35 +206,95 @@ def _para(doc, text: str = "", size: float | None = 11, bold: bool = False, alig
     return p
 
 
-def _cell_text(cell, text: str, size: float = 9, bold: bool = False) -> None:
-    from docx.shared import Pt
-
-    lines = (text or "").split("\n")
-    p = cell.paragraphs[0]
-    for i, line in enumerate(lines):
-        if i:
-            p = cell.add_paragraph()
-        r = p.add_run(line)
-        r.font.size = Pt(size)
-        r.bold = bold
-        pf = p.paragraph_format
-        pf.first_line_indent = Pt(0)
-        pf.space_before = Pt(0)
-        pf.space_after = Pt(0)
-        pf.line_spacing = 1.0
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _widths(table, widths) -> None:
-    """Column widths for Word (w:tcW) and LibreOffice (w:gridCol)."""
+def xml_safe(text: str) -> str:
+    """Characters XML cannot hold replaced by spaces (offsets stay the same)."""
+    return _INVALID_XML.sub(" ", text or "")
+
+
+def _el(tag: str, parent=None, **attrs):
+    """A w: element (lxml, python-docx element classes) with w: attributes, appended to parent."""
     from docx.oxml.ns import qn
 
-    table.autofit = False
-    grid = table._tbl.tblGrid
-    for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
-        gc.set(qn("w:w"), str(int(w.twips if hasattr(w, "twips") else w / 635)))
-    for row in table.rows:
-        for j, w in enumerate(widths):
-            row.cells[j].width = w
+    attrib = {qn(f"w:{k}"): str(v) for k, v in attrs.items()}
+    if parent is not None:
+        from lxml import etree
+
+        return etree.SubElement(parent, qn(tag), attrib)  # parent's parser: same element classes
+    from docx.oxml import OxmlElement
+
+    return OxmlElement(tag, attrs=attrib)
+
+
+def _cell_paragraphs(tc, text: str, size: float, bold: bool) -> None:
+    half_points = str(int(round(size * 2)))
+    for line in (text or "").split("\n"):
+        p = _el("w:p", tc)
+        ppr = _el("w:pPr", p)
+        _el("w:spacing", ppr, before=0, after=0, line=240, lineRule="auto")
+        _el("w:ind", ppr, firstLine=0, left=0)
+        r = _el("w:r", p)
+        rpr = _el("w:rPr", r)
+        if bold:
+            _el("w:b", rpr)
+        _el("w:sz", rpr, val=half_points)
+        _el("w:szCs", rpr, val=half_points)
+        t = _el("w:t", r)
+        t.text = xml_safe(line)
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def add_table(doc, rows: list[list[str]], widths, *, header: bool = False, size: float = 9,
+              shade: dict[tuple[int, int], str] | None = None, bold: set[tuple[int, int]] | None = None):
+    """Append a bordered table of plain text to the body of `doc` (before the final sectPr).
+
+    Built directly as XML: python-docx's cell API costs milliseconds per cell, which adds up to
+    many seconds for a document with hundreds of findings. `widths` are python-docx Lengths.
+    A header row (row 0) repeats on every page and is shaded and bold.
+    """
+    shade = dict(shade or {})
+    bold = set(bold or ())
+    if header:
+        for j in range(len(widths)):
+            shade.setdefault((0, j), "D9E2F3")
+            bold.add((0, j))
+    tw = [int(w.twips) for w in widths]
+    tbl = _el("w:tbl")
+    tblPr = _el("w:tblPr", tbl)
+    _el("w:tblW", tblPr, w=sum(tw), type="dxa")
+    borders = _el("w:tblBorders", tblPr)
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        _el(f"w:{edge}", borders, val="single", sz=4, space=0, color="808080")
+    _el("w:tblLayout", tblPr, type="fixed")
+    mar = _el("w:tblCellMar", tblPr)
+    _el("w:left", mar, w=80, type="dxa")
+    _el("w:right", mar, w=80, type="dxa")
+    _el("w:tblLook", tblPr, val="04A0", firstRow=1, lastRow=0, firstColumn=0, lastColumn=0, noHBand=0, noVBand=1)
+    grid = _el("w:tblGrid", tbl)
+    for w in tw:
+        _el("w:gridCol", grid, w=w)
+    for i, row in enumerate(rows):
+        tr = _el("w:tr", tbl)
+        if header and i == 0:
+            trPr = _el("w:trPr", tr)
+            _el("w:tblHeader", trPr)
+        for j, w in enumerate(tw):
+            tc = _el("w:tc", tr)
+            tcPr = _el("w:tcPr", tc)
+            _el("w:tcW", tcPr, w=w, type="dxa")
+            if (i, j) in shade:
+                _el("w:shd", tcPr, val="clear", color="auto", fill=shade[(i, j)])
+            text = row[j] if j < len(row) else ""
+            _cell_paragraphs(tc, text, size, (i, j) in bold)
+    body = doc.element.body
+    sect = body.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr")
+    if sect is not None:
+        sect.addprevious(tbl)
+    else:
+        body.append(tbl)
+    return tbl
 
 
 def _new_landscape_section(doc) -> None:
@@ -329,15 +345,14 @@ def add_opinion(doc, result, report=None, positives=None) -> None:
         ("复核人员", ""),
         ("起草部门", ""),
     ]
-    t = doc.add_table(rows=0, cols=4)
-    _borders(t)
+    grid = []
     for i in range(0, len(fields), 2):
-        row = t.add_row()
-        for j, (k, v) in enumerate(fields[i : i + 2]):
-            _cell_text(row.cells[2 * j], k, size=10, bold=True)
-            _set_cell_background(row.cells[2 * j], "EDEDED")
-            _cell_text(row.cells[2 * j + 1], v, size=10)
-    _widths(t, (Cm(3), Cm(9.5), Cm(3), Cm(9.5)))
+        row = []
+        for k, v in fields[i : i + 2]:
+            row += [k, v]
+        grid.append(row)
+    labels = {(i, j) for i in range(len(grid)) for j in (0, 2)}
+    add_table(doc, grid, (Cm(3), Cm(9.5), Cm(3), Cm(9.5)), size=10, shade={c: "EDEDED" for c in labels}, bold=labels)
 
     # 一、评估结论
     _para(doc, "一、评估结论", size=13, bold=True, space_after=6)
@@ -352,20 +367,14 @@ def add_opinion(doc, result, report=None, positives=None) -> None:
     else:
         headers = ["序号", "条款序号", "原文", "问题类型", "法律依据", "修改建议", "办理意见"]
         widths = [Cm(1.2), Cm(2.4), Cm(5.6), Cm(3.2), Cm(4.6), Cm(5.2), Cm(3.4)]
-        t = doc.add_table(rows=1, cols=len(headers))
-        _borders(t)
-        for j, h in enumerate(headers):
-            _cell_text(t.rows[0].cells[j], h, size=10, bold=True)
-            _set_cell_background(t.rows[0].cells[j], "D9E2F3")
-        _repeat_header(t.rows[0])
+        grid = [headers]
         for i, f in enumerate(findings, 1):
-            cells = t.add_row().cells
             kind = f"{category_zh(f)}（{severity_zh(f)}）\n{rule_code(f)}" + (f"\n{decision_zh(f)}" if f.decision else "")
             where = clause_label(f)
             loc = location_extra(f)
             if loc:
                 where += f"\n（{loc}）"
-            values = [
+            grid.append([
                 str(i),
                 where,
                 f.text.strip(),
@@ -373,10 +382,8 @@ def add_opinion(doc, result, report=None, positives=None) -> None:
                 "\n".join(citation(lb) for lb in f.legal_basis) or "—",
                 f.suggestion or "—",
                 "",
-            ]
-            for j, v in enumerate(values):
-                _cell_text(cells[j], v)
-        _widths(t, widths)
+            ])
+        add_table(doc, grid, widths, header=True, size=9)
         _para(doc, "注：“办理意见”栏由起草部门逐条填写采纳情况或不采纳的理由。", size=9)
 
     # 三、积极措施

@@ -71,6 +71,16 @@ DOCUMENT_COLUMNS = [
 _SEV_FILL = {"high": "F8CBAD", "medium": "FFE699", "low": "BDD7EE"}
 
 
+def _body_style():
+    from openpyxl.styles import Alignment, Border, NamedStyle, Side
+
+    thin = Side(style="thin", color="BFBFBF")
+    st = NamedStyle(name="台账正文")
+    st.alignment = Alignment(vertical="top", wrap_text=True)
+    st.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    return st
+
+
 def _style_sheet(ws, columns, header_fill="D9E2F3") -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -84,11 +94,10 @@ def _style_sheet(ws, columns, header_fill="D9E2F3") -> None:
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = border
         ws.column_dimensions[get_column_letter(j)].width = width
-    wrap = Alignment(vertical="top", wrap_text=True)
+    # One named style for every body cell: assigning style objects cell by cell is slow in openpyxl.
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=len(columns)):
         for c in row:
-            c.alignment = wrap
-            c.border = border
+            c.style = "台账正文"
     ws.freeze_panes = "A2"
     if ws.max_row >= 1:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
@@ -110,10 +119,12 @@ def render_xlsx(report) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
+    wb.add_named_style(_body_style())
     ws = wb.active
     ws.title = "问题台账"
     ws.append([c for c, _ in FINDING_COLUMNS])
     n = 0
+    sev_rows: list[tuple[int, str]] = []
     sev_col = [c for c, _ in FINDING_COLUMNS].index("严重程度") + 1
     for r in report.documents:
         if r.error is not None:
@@ -143,8 +154,10 @@ def render_xlsx(report) -> bytes:
                 "",
                 "",
             )])
-            ws.cell(row=ws.max_row, column=sev_col).fill = PatternFill("solid", fgColor=_SEV_FILL.get(f.severity, "FFFFFF"))
+            sev_rows.append((ws.max_row, f.severity))
     _style_sheet(ws, FINDING_COLUMNS)
+    for row_no, sev in sev_rows:
+        ws.cell(row=row_no, column=sev_col).fill = PatternFill("solid", fgColor=_SEV_FILL.get(sev, "FFFFFF"))
     status_col = [c for c, _ in FINDING_COLUMNS].index("整改状态") + 1
     if n:
         from openpyxl.utils import get_column_letter
