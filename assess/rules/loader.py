@@ -239,7 +239,7 @@ def _raise(errors) -> None:
 # the rule files and of the engine's own source (so a code change invalidates it). Set
 # ASSESS_RULES_CACHE=0 to disable, ASSESS_CACHE_DIR to move it. Any problem = no cache.
 
-_ENGINE_FILES = ("schema.py", "loader.py", "prefilter.py")
+_ENGINE_FILES = ("schema.py", "loader.py", "prefilter.py", "../findings.py")  # what the pickle holds
 
 
 def _cache_file(sha: str) -> Path | None:
