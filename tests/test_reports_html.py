@@ -123,3 +123,21 @@ def test_chromium_renders_highlights(page, tmp_path):
     path2.write_text(render_html(make_report(plain)), encoding="utf-8")
     png2 = screenshot(path2, tmp_path / "plain.png", size=(1280, 1200))
     assert all(_colour_pixels(png2, COLOURS[s]) == 0 for s in COLOURS)
+
+
+def test_results_without_text_still_list_every_finding(tmp_path):
+    """Batch re-renders reports from stored findings only (Document.text empty, no blocks)."""
+    from assess.documents import Document
+    from assess.reports import get_reporter
+
+    _, r = txt_result(tmp_path)
+    r.document = Document(path=r.path, format="txt", sha256="", size=0, text="", blocks=[], title="章程")
+    r.tree = None
+    report = make_report(r)
+    html = render_html(report)
+    c = _Collect()
+    c.feed(html)
+    assert len(c.cards) == len(r.findings)
+    assert all(f"d1-{f.id}" in c.ids for f in r.findings)
+    md = get_reporter("md").render(report)
+    assert md.count("\n| F") == len(r.findings)
