@@ -239,6 +239,7 @@ def _raise(errors) -> None:
 # the rule files and of the engine's own source (so a code change invalidates it). Set
 # ASSESS_RULES_CACHE=0 to disable, ASSESS_CACHE_DIR to move it. Any problem = no cache.
 
+_CACHE_KEEP = 6
 _ENGINE_FILES = ("schema.py", "loader.py", "prefilter.py", "../findings.py")  # what the pickle holds
 
 
@@ -281,6 +282,11 @@ def _cache_put(sha: str, loaded: Loaded) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        # keep the few most recent caches (rule writers change the packs all day)
+        old = sorted(path.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[_CACHE_KEEP:]:
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - read-only home, full disk …: run without a cache
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
