@@ -307,6 +307,7 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
             for ev in pool.poll(0.25):
                 if ev[0] == "done":
                     _, _w, task, row, findings = ev
+                    pool.assign(queue)  # keep the worker busy while this result is written
                     row["run_id"] = run_id
                     store.record(row, findings)
                     done += 1
