@@ -331,3 +331,46 @@ def test_text_box_paragraph_is_anchored(tmp_path):
     data = render_docx(r, make_report(r))
     assert list(anchored_texts(data).values()) == ["出嫁女不参与本年度分红"]
     assert all("txbxContent" in p for p in comment_anchor_parents(data).values())
+
+
+# Child order required by the WordprocessingML schema (ECMA-376 transitional) for the property
+# elements this writer creates or edits; Word refuses files where it is broken.
+SCHEMA_ORDER = {
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+           "em lang eastAsianLayout specVanish oMath rPrChange",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+           "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+           "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+             "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark "
+            "headers cellIns cellDel cellMerge tcPrChange",
+    "tblCellMar": "top left start bottom right end",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType "
+              "pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid printerSettings sectPrChange",
+}
+
+
+@pytest.mark.parametrize("which", ["docx", "txt"])
+def test_property_elements_in_schema_order(tmp_path, which):
+    src, r = docx_result(tmp_path) if which == "docx" else txt_result(tmp_path)
+    data = render_docx(r, make_report(r))
+    z = zipfile.ZipFile(io.BytesIO(data))
+    for part in ("word/document.xml", "word/comments.xml"):
+        root = etree.fromstring(z.read(part))
+        for parent, order in SCHEMA_ORDER.items():
+            rank = {name: i for i, name in enumerate(order.split())}
+            for el in root.iter(q(parent)):
+                names = [etree.QName(c).localname for c in el if isinstance(c.tag, str) and c.tag.startswith(f"{{{W}}}")]
+                ranks = [rank.get(n, -1) for n in names]
+                assert -1 not in ranks, (part, parent, names)
+                assert ranks == sorted(ranks), (part, parent, names)
+    # Every comment id referenced in the body exists in comments.xml, and the other way round.
+    body = z.read("word/document.xml").decode("utf-8")
+    comments = etree.fromstring(z.read("word/comments.xml"))
+    ids = {c.get(q("id")) for c in comments.iter(q("comment"))}
+    for tag in ("commentRangeStart", "commentRangeEnd", "commentReference"):
+        found = set(re.findall(rf'<w:{tag} w:id="(\d+)"', body))
+        assert found == ids, tag
