@@ -287,9 +287,14 @@ def literal_costs(literals) -> dict[str, float]:
     Used only to choose which group of an alternative triggers it: the rarest one. A literal not
     in the dictionary counts as rare when longer than one character, as common otherwise.
     """
-    wanted = {lit.encode("utf-8") for lit in literals}
-    found: dict[str, float] = {}
+    literals = set(literals)
+    found: dict[str, float] = {lit: _COSTS[lit] for lit in literals if lit in _COSTS}
+    wanted = {lit.encode("utf-8") for lit in literals if lit not in _COSTS}
+    if len(literals) < 200:  # a small rule set gains nothing: skip reading the dictionary
+        wanted = set()
     try:
+        if not wanted:
+            raise LookupError
         import jieba
 
         with jieba.get_dict_file() as fh:
@@ -300,9 +305,21 @@ def literal_costs(literals) -> dict[str, float]:
                         found[word.decode("utf-8")] = float(rest.split(b" ", 1)[0])
                     except ValueError:
                         pass
-    except Exception:  # noqa: BLE001 - no jieba / no dictionary: length heuristic only
+        for w in wanted:
+            found.setdefault(w.decode("utf-8"), -1.0)  # looked up, not in the dictionary
+        _COSTS.update((k, v) for k, v in found.items())
+    except Exception:  # noqa: BLE001 - no jieba / no dictionary / small set: length heuristic only
         pass
-    return {lit: found.get(lit, 50000.0 if len(lit) == 1 else 10.0) for lit in literals}
+    return {lit: _cost(lit, found.get(lit, -1.0)) for lit in literals}
+
+
+_COSTS: dict[str, float] = {}  # per process: dictionary counts already looked up (-1 = absent)
+
+
+def _cost(lit: str, count: float) -> float:
+    if count >= 0:
+        return count
+    return 50000.0 if len(lit) == 1 else 10.0
 
 
 def order_by_rarity(dnf: list[list[Group]], costs: dict[str, float]) -> list[list[Group]]:
