@@ -27,7 +27,7 @@ from typing import Callable
 
 from ..documents.docx import cell_pieces, paragraph_pieces
 from .base import Reporter
-from .opinion import add_opinion, comment_lines, xml_safe
+from .opinion import add_opinion, comment_lines, looks_like_heading, xml_safe
 
 AUTHOR = "assess 审查"
 INITIALS = "审"
@@ -384,7 +384,7 @@ def build_from_text(result):
             title_done = True
         elif kind in ("part", "chapter", "section"):
             p = d.add_paragraph(style="Heading 1")
-        elif kind == "heading":
+        elif kind == "heading" or looks_like_heading(raw):
             p = d.add_paragraph(style="Heading 2")
         else:
             p = d.add_paragraph()

@@ -22,6 +22,7 @@ from .opinion import (
     clause_label,
     decision_zh,
     location_meta,
+    looks_like_heading,
     location_extra,
     rule_code,
     severity_counts,
@@ -248,7 +249,7 @@ class _DocRenderer:
                 title_done = True
             elif kind in ("part", "chapter", "section"):
                 out.append(f"<h3>{inner}</h3>")
-            elif kind == "heading":
+            elif kind == "heading" or looks_like_heading(raw):
                 out.append(f"<h4>{inner}</h4>")
             else:
                 out.append(f"<p>{inner}</p>")

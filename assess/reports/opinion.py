@@ -179,6 +179,12 @@ def comment_lines(f) -> list[str]:
     return lines
 
 
+def looks_like_heading(text: str) -> bool:
+    """A short numbered line without sentence punctuation (一、总体目标): shown as a heading."""
+    t = text.strip()
+    return 0 < len(t) <= 20 and not any(ch in t for ch in "。；;，,：:！？!?") and bool(re.match(r"^[一二三四五六七八九十]+[、．.]", t))
+
+
 def today() -> str:
     return _dt.date.today().isoformat()
 
