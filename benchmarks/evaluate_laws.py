@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     from assess.documents import load_document
     from assess.errors import AssessError
     from assess.findings import GENDER_CATEGORIES
-    from assess.model import load_classifier
+    from assess.model import load_classifier, model_text
     from assess.rules import load_rules
     from assess.structure import build_tree
 
@@ -91,7 +91,7 @@ def main(argv=None) -> int:
         rf = rules.detect(doc, tree, units)
         t_rules += time.perf_counter() - s
         s = time.perf_counter()
-        scored = clf.scorer.score_many([u.text for u in units])
+        scored = clf.scorer.score_many([model_text(doc, u) for u in units])
         fs = clf.combine(doc, tree, units, rf, scored=scored)
         t_model += time.perf_counter() - s
         probs.extend(sc.probability for sc in scored)

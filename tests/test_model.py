@@ -227,3 +227,24 @@ def test_numpy_ngram_path_equals_string_path(clf):
     slow = clf.scorer._batch(clf.scorer.analyzer.features_many(texts))
     assert max(abs(a.probability - b.probability) for a, b in zip(fast, slow)) < 1e-12
     assert [a.category for a in fast] == [b.category for b in slow]
+
+
+@pytest.mark.skipif(not HAS_CORPUS, reason="no corpus/")
+def test_every_discriminatory_corpus_clause_has_a_gender_cue():
+    from assess.model import has_gender_cue
+    from assess.model.train import load_corpus
+
+    missing = [r["text"] for r in load_corpus().rows if r["label"] == "disc" and not has_gender_cue(r["text"])]
+    assert not missing, missing[:10]
+
+
+def test_cue_gate_and_lead_in():
+    from assess.documents import from_text
+    from assess.model import has_gender_cue, model_text
+    from assess.structure import build_tree
+
+    assert not has_gender_cue("（七）外交部；") and has_gender_cue("出嫁女不再分配")
+    doc = from_text("第五条 下列人员不参与分配：\n（一）出嫁女；\n（二）服刑人员。")
+    units = build_tree(doc).units()
+    item = next(u for u in units if "出嫁女" in u.text and "下列" not in u.text)
+    assert model_text(doc, item).startswith("第五条 下列人员不参与分配：")

@@ -45,6 +45,41 @@ CATEGORY_ADVICE: dict[str, str] = {
     "education": "入学、升学、资助和奖励条件对男女一致，删除按性别设置的限制、名额或不同标准（国家规定的特殊专业除外）。",
 }
 
+# The classifier only adds findings for clauses that say something about sex, marriage, family,
+# childbirth or appearance: a clause with none of these cues cannot discriminate against women on
+# its face, and the rules handle indirect criteria (户主, 一户一票 …). Every disc clause of the
+# corpus contains a cue (tests/test_model.py); the gate removes the model's guesses on unrelated
+# short text (“（七）外交部；”, “46．瓦斯计”) that the training data never covered.
+GENDER_CUES = (
+    "女 妇 男 婚 嫁 孕 育 产 婿 媳 妻 夫 寡 偶 户主 性别 姑娘 闺女 儿 姓 娶 赘 上门 哺乳 经期 月经 月子 身高 体重 "
+    "相貌 外貌 长相 形象 家务 家庭 丁 姐 妹 母 父 妈 爸 奶 娘 宗 祠 族 继承 怀 胎 环 扎 生 嫂 媒 彩礼 老婆 老公 丈 爱人 "
+    "配偶 贞 妆 裙 美 年轻 单身 身材 亲"
+).split()
+_CUE_RX = None
+
+
+def has_gender_cue(text: str) -> bool:
+    global _CUE_RX
+    if _CUE_RX is None:
+        import re
+
+        _CUE_RX = re.compile("|".join(map(re.escape, GENDER_CUES)))
+    return _CUE_RX.search(text) is not None
+
+
+def model_text(doc, unit) -> str:
+    """What the classifier reads for a unit: the clause, preceded by its article's lead-in when
+    the clause is a list item under one (“下列人员不参与分配：” + “（二）出嫁女；”, or
+    “不得实施下列行为：” + “（一）限定为男性……”), since the lead-in decides what the item means."""
+    text = unit.text
+    if unit.start > unit.context_start:
+        head = doc.text[unit.context_start : min(unit.start, unit.context_end)]
+        first = head.split("\n", 1)[0].rstrip()
+        if first.endswith(("：", ":")) and len(first) <= 120 and first.strip() != text.strip():
+            return first + text
+    return text
+
+
 MESSAGE = ("分类模型判断本条款与语料中歧视妇女的条款相似（概率 {p:.2f}，可能属于“{zh}”），没有规则命中；"
            "请人工核对条款原意。主要依据的词语：{words}。")
 NAME = "模型提示：疑似{zh}方面的性别歧视"
@@ -125,8 +160,9 @@ class Classifier:
     def combine(self, doc, tree, units, rule_findings: list[Finding], scored=None) -> list[Finding]:
         """Rule findings with model scores attached, plus model findings for what no rule caught.
         `scored` may pass precomputed `scorer.score_many(unit texts)` (benchmarks)."""
+        texts = [model_text(doc, u) for u in units]
         if scored is None:
-            scored = self.scorer.score_many([u.text for u in units])
+            scored = self.scorer.score_many(texts)
         by_span = {(u.start, u.end): s for u, s in zip(units, scored)}
         caught: set[tuple[int, int]] = set()
         for f in rule_findings:
@@ -140,8 +176,8 @@ class Classifier:
                 if s.probability >= self.threshold:
                     f.source = "rule+model"
         out = list(rule_findings)
-        for u, s in zip(units, scored):
-            if s.probability < self.threshold or (u.start, u.end) in caught:
+        for u, t, s in zip(units, texts, scored):
+            if s.probability < self.threshold or (u.start, u.end) in caught or not has_gender_cue(t):
                 continue
             out.append(self._finding(doc, u, s))
         return out

@@ -10,7 +10,8 @@ Metrics, overall and per category: precision, recall, F1 at the operating point,
 precision) and the best precision at ≥ 90% recall. Per category, the clauses whose gold category
 is that category are scored (discriminatory vs. lawful clauses of the same topic).
 Scores: rules = the highest gender-category rule score (0 when none fires); classifier = the
-calibrated probability; combined = max(probability, 1 if a rule fired).
+calibrated probability (0 for a clause without any gender cue, as in `assess check`); combined =
+max(probability, 1 if a rule fired).
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def read_clauses(path: Path) -> list[dict]:
 # ---------------------------------------------------------------- evaluation
 
 
+def gate(texts: list[str], p: np.ndarray) -> np.ndarray:
+    """As in `assess check`: the classifier flags nothing in a clause without a gender cue."""
+    from . import has_gender_cue
+
+    return np.where([has_gender_cue(t) for t in texts], p, 0.0)
+
+
 def _systems(rows, p_model, rule_score, threshold):
     hit = rule_score > 0
     combined = np.maximum(p_model, np.where(hit, 1.0, 0.0))
@@ -124,7 +132,7 @@ def evaluate_corpus(corpus_dir=None, log=print) -> dict:
     choice = CHOICES[card["classifier"]["choice"]]
     corpus = load_corpus(corpus_dir)
     log(f"语料分组交叉验证（{len(corpus.rows)} 条，按 group 分 5 折）…")
-    p = out_of_fold(choice, corpus)
+    p = gate(corpus.texts, out_of_fold(choice, corpus))
     rscore, _ = rule_scores(corpus.texts)
     from .train import threshold_table
 
@@ -142,7 +150,7 @@ def evaluate_file(path: Path, model_dir=None, threshold: float | None = None, lo
     rows = read_clauses(path)
     clf = load_classifier(model_dir, threshold=threshold)
     texts = [r["text"] for r in rows]
-    p = clf.scorer.probabilities(texts)
+    p = gate(texts, clf.scorer.probabilities(texts))
     rscore, found = rule_scores(texts)
     t = clf.threshold
     table = metrics_table(rows, p, rscore, t)
