@@ -357,6 +357,37 @@ def report(outdir, formats, since, decisions, per_document, **opts) -> None:
     sys.exit(code)
 
 
+# ---------------------------------------------------------------- serve (web page)
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只允许本机访问）。")
+@click.option("--port", type=int, default=8765, show_default=True, help="端口（0 = 任选一个空闲端口）。")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="数据目录：上传的文件、结果数据库、审查决定（默认 ~/.assess/web）。")
+@click.option("--allow-remote", is_flag=True, help="允许在非本机地址上提供服务（会生成访问令牌，每次访问都须提供）。")
+@click.option("--retention-days", type=float, default=30, show_default=True, help="上传的文件保存天数，过期自动删除（审查记录保留）。")
+@click.option("--max-upload", type=float, default=200, show_default=True, help="一次上传的总大小上限（MB）。")
+@click.option("--max-files", type=int, default=50, show_default=True, help="一次上传最多审查的文件数（含压缩包内的文件）。")
+@review_options
+def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_files, **opts) -> None:
+    """启动本机网页界面：在浏览器中上传文件、查看标出的问题、标记审查决定、下载报告。"""
+    try:
+        import flask  # noqa: F401
+    except ImportError:
+        raise AssessError("网页界面需要 Flask：请运行 pip install 'assess[web]'", code="E605") from None
+    from assess.web import serve as run_server
+    from assess.web.uploads import UploadLimits
+
+    options = make_options(**opts)
+    limits = UploadLimits(
+        max_request_bytes=int(max_upload * 1024 * 1024),
+        max_file_bytes=options.limits.max_file_bytes,
+        max_files=max_files,
+    )
+    try:
+        run_server(host, port, data_dir, allow_remote=allow_remote, retention_days=retention_days, options=options, limits=limits, echo=click.echo)
+    except OSError as e:
+        raise AssessError(f"无法在 {host}:{port} 上启动服务（{e.strerror or e}）；端口可能已被占用，可换一个 --port", code="E606") from None
+
+
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> None:
     try:
