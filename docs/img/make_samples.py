@@ -143,14 +143,16 @@ def main() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        files = sorted(glob.glob(str(ROOT / "examples" / "*.docx")) + glob.glob(str(ROOT / "examples" / "*.pdf"))
-                       + glob.glob(str(ROOT / "examples" / "*.txt")))
+        # Relative paths, as a user would type them (they are shown in the reports).
+        files = [str(Path(f).relative_to(ROOT)) for f in sorted(
+            glob.glob(str(ROOT / "examples" / "*.docx")) + glob.glob(str(ROOT / "examples" / "*.pdf"))
+            + glob.glob(str(ROOT / "examples" / "*.txt")))]
         subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", "--no-model", *files, "--format", "docx,html,xlsx,json,md",
                         "-o", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, timeout=300)
         chromium_shot(out / "审查报告.html", IMG / "html-report.png", height=1500)
         one = Path(tmp) / "one"
         subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", "--no-model",
-                        str(ROOT / "examples" / "某县促进就业若干措施（征求意见稿）.docx"), "--format", "html", "-o", str(one)],
+                        "examples/某县促进就业若干措施（征求意见稿）.docx", "--format", "html", "-o", str(one)],
                        cwd=ROOT, stdout=subprocess.DEVNULL, timeout=300)
         chromium_shot(one / "审查报告.html", IMG / "html-report-table.png", height=1700)
         village = out / "某村村规民约（修订草案）.审查.docx"
