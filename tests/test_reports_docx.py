@@ -374,3 +374,33 @@ def test_property_elements_in_schema_order(tmp_path, which):
     for tag in ("commentRangeStart", "commentRangeEnd", "commentReference"):
         found = set(re.findall(rf'<w:{tag} w:id="(\d+)"', body))
         assert found == ids, tag
+
+
+def test_span_over_several_paragraphs_is_one_comment(tmp_path):
+    """A model finding on a whole article (two paragraphs) highlights both and comments once."""
+    from assess.findings import Finding, Location
+
+    from test_reports_fixtures import finish, review_plain
+
+    d = docx.Document()
+    d.add_paragraph("第一条 本规约适用于全体村民。")
+    d.add_paragraph("第二条 出嫁女的承包地由村民小组收回。")
+    d.add_paragraph("前款规定的土地另行发包给本组男性村民。")
+    d.add_paragraph("第三条 本规约自通过之日起施行。")
+    src = tmp_path / "multi.docx"
+    d.save(src)
+    r = review_plain(src)
+    text = r.document.text
+    a = text.index("第二条")
+    b = text.index("男性村民。") + len("男性村民。")
+    r.findings.append(Finding(rule=None, source="model", category="collective_rights", severity="low", score=0.8,
+                              text=text[a:b], match=text[a:b], location=Location("第二条", a, b, a, b),
+                              message="模型判断该条款可能歧视妇女。"))
+    finish(r)
+    data = render_docx(r, make_report(r))
+    anchors = list(anchored_texts(data).values())
+    assert anchors == [text[a:b].replace("\n", "")]
+    out = docx.Document(io.BytesIO(data))
+    assert len(ours(out)) == 1
+    lit = [run.text for p in out.paragraphs[1:3] for run in p.runs if run.font.highlight_color is not None]
+    assert "".join(lit) == text[a:b].replace("\n", "")

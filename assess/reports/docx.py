@@ -288,8 +288,31 @@ def _container_text(c: Container) -> str:
     return "".join(t for t, _ in c.pieces())
 
 
+def _more_containers(locator, doc, start: int, end: int, first: Container) -> list[tuple[Container, int, int]]:
+    """Further paragraphs and cells after `first` that a long span (a whole clause) covers."""
+    out = []
+    for block in doc.blocks:
+        if block.end <= first.end or block.start >= end or block.start < first.base:
+            continue
+        if block.kind == "table_row" and block.cells:
+            for i, (cs, ce) in enumerate(block.cells):
+                if cs < end and ce > start and cs >= first.end:
+                    c = locator.cell(block, i)
+                    if c is not None:
+                        out.append((c, max(start, c.base) - c.base, min(end, c.end) - c.base))
+        else:
+            c = locator.paragraph(block)
+            if c is not None:
+                out.append((c, max(start, c.base) - c.base, min(end, c.end) - c.base))
+    return out
+
+
 def place(locator, doc, f) -> tuple[list, object] | None:
-    """Run elements covering finding `f` (split as needed) and the w:p they are in, or None."""
+    """Run elements covering finding `f` (split as needed) and the w:p of the first, or None.
+
+    A span over several paragraphs or cells (a model finding on a whole clause) covers the runs of
+    each; the comment then goes from the first run to the last.
+    """
     start, end = f.location.start, f.location.end
     if end <= start:
         start, end = f.location.clause_start, max(f.location.clause_end, f.location.clause_start + 1)
@@ -298,6 +321,7 @@ def place(locator, doc, f) -> tuple[list, object] | None:
         return None
     text = _container_text(c)
     expected = doc.text[c.base : c.end]
+    more = []
     if text != expected:
         # The source changed since it was read, or the reader and the writer disagree: find the
         # matched words in the container instead of trusting offsets.
@@ -305,11 +329,16 @@ def place(locator, doc, f) -> tuple[list, object] | None:
         if i < 0:
             return None
         a, b = i, i + len(f.match)
+    elif end > c.end:
+        more = _more_containers(locator, doc, start, end, c)
     if b <= a:  # span inside auto-numbering or empty: anchor on the whole paragraph or cell
         a, b = 0, len(text)
     if b <= a:
         return None
     runs = isolate(c, a, b)
+    for c2, a2, b2 in more:
+        if b2 > a2 and _container_text(c2) == doc.text[c2.base : c2.end]:
+            runs += isolate(c2, a2, b2)
     if not runs:
         return None
     p = runs[0].getparent()
