@@ -404,3 +404,16 @@ def test_span_over_several_paragraphs_is_one_comment(tmp_path):
     assert len(ours(out)) == 1
     lit = [run.text for p in out.paragraphs[1:3] for run in p.runs if run.font.highlight_color is not None]
     assert "".join(lit) == text[a:b].replace("\n", "")
+
+
+def test_changed_source_falls_back_to_reviewed_text(tmp_path):
+    src, r = docx_result(tmp_path)
+    d = docx.Document(src)
+    d.paragraphs[1].insert_paragraph_before("新加的一段文字，使偏移全部改变。")
+    d.save(src)  # the file changes after the review
+    data = render_docx(r, make_report(r))
+    out = docx.Document(io.BytesIO(data))
+    assert "审查后已改动" in out.paragraphs[0].text
+    anchors = anchored_texts(data)
+    for c in ours(out):
+        assert anchors[str(c.comment_id)] == finding_of(c, r.findings).match

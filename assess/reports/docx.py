@@ -372,7 +372,11 @@ def build_from_text(result):
     d = docx.Document()
     loc = BuiltLocator()
     note = d.add_paragraph()
-    r = note.add_run(f"本文件由审查工具根据 {result.path} 提取的文字生成（{doc.format.upper()}），原文件未改动；版式以原文件为准。")
+    if doc.format == "docx":
+        why = f"原文件 {result.path} 在审查后已改动或无法打开，本文件按审查时读取的文字生成，批注对应审查时的文字"
+    else:
+        why = f"本文件由审查工具根据 {result.path} 提取的文字生成（{doc.format.upper()}），原文件未改动；版式以原文件为准"
+    r = note.add_run(why + "。")
     r.italic = True
     r.font.size = Pt(9)
     r.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
@@ -492,15 +496,28 @@ def _fill_comment(comment, lines: list[str]) -> None:
         t.set(_XML_SPACE, "preserve")
 
 
+def _unchanged(path: str, sha256: str) -> bool:
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return False
+    return not sha256 or hashlib.sha256(data).hexdigest() == sha256
+
+
 def render_docx(result, report=None) -> bytes:
     """The annotated document followed by the 评估意见书, as .docx bytes."""
     doc = result.document
-    if doc.format == "docx":
+    if doc.format == "docx" and _unchanged(result.path, doc.sha256):
         import docx
 
         d = docx.Document(result.path)
         locator = DocxLocator(d, doc)
     else:
+        # txt/pdf, or a .docx that changed or went away since it was reviewed: a new document
+        # from the text that was reviewed, so every comment still sits on the right words.
         d, locator = build_from_text(result)
     annotate(d, locator, doc, result.findings)
     add_opinion(d, result, report)
