@@ -237,6 +237,10 @@ def create_app(data_dir, *, options=None, retention_days: float = 30.0, limits=N
             abort(404)
         return _send(*svc.render([svc.result(doc_id)], fmt))
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
+
     @app.get("/history")
     def history():
         return render_template("history.html", runs=svc.runs())
