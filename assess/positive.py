@@ -27,6 +27,11 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         "妇女比例或名额要求",
         re.compile(rf"(?:三分之一|一定比例|适当名额|至少一名|至少1名)[^。；;！？]{{0,16}}{_WOMEN}|{_WOMEN}(?:成员|代表|委员)?应当有适当(?:名额|比例)"),
     ),
+    (
+        "gender_assessment",
+        "性别平等评估或妇女参与机制",
+        re.compile(r"性别平等(?:评估|审查)|男女平等(?:评估|审查)|妇女议事会|妇女代表会议|听取妇女(?:代表|组织|联合会)?的?意见|妇联组织[^。；;]{0,10}参与"),
+    ),
     ("equality", "男女平等原则", re.compile(r"男女平等|性别平等|男女享有平等|男女一律平等|不分男女|男女同工同酬|同工同酬")),
     (
         "equal_rights",
@@ -47,12 +52,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     (
         "married_out_rights",
         "保障出嫁女等妇女的成员权益",
-        re.compile(r"(?:出嫁女|外嫁女|离婚妇女|丧偶妇女|入赘)[^。；;！？]{0,30}(?:享有|保障|不得|同等|平等|保留|不受影响)"),
-    ),
-    (
-        "gender_assessment",
-        "性别平等评估或妇女参与机制",
-        re.compile(r"性别平等评估|男女平等评估|妇女议事会|妇女代表会议|听取妇女(?:代表|组织|联合会)?的?意见|妇联组织[^。；;]{0,10}参与"),
+        re.compile(
+            r"(?:出嫁女|外嫁女|离婚妇女|丧偶妇女|入赘)[^。；;！？]{0,30}"
+            r"(?:同等享有|平等享有|依法享有|同等对待|保障|保留|不受影响|不得(?:取消|收回|剥夺|降低|减少|调整))"
+        ),
     ),
 ]
 
@@ -94,7 +97,10 @@ def find_positive(text: str, units=None) -> list[PositiveMeasure]:
 
 
 # A sentence that mentions equality only to deny it is not a positive measure.
-_NEGATION = re.compile(r"不享有同等|不再享有|不能享有|不得享有|不予享有|不同等|取消[^。；;]{0,6}(?:待遇|资格)")
+_NEGATION = re.compile(
+    r"(?:不|不再|不能|不得|不予|无权)(?:享有|享受|给予|参与|分配|同等)|不同等|取消[^。；;]{0,6}(?:待遇|资格)"
+    r"|只享有|只能享有|减半|按[^。；;]{0,6}(?:比例|百分之)[^。；;]{0,6}(?:计|发放|分配)"
+)
 
 
 def _negated(sentence: str) -> bool:

@@ -237,6 +237,9 @@ def test_positive_measures_found_with_labels(tmp_path):
         ("出嫁女与本村其他村民同等享有集体收益分配。", "equal_rights"),
         ("用人单位不得以性别为由拒绝录用妇女。", "non_discrimination"),
         ("坚持男女平等基本国策。", "equality"),
+        ("出嫁女户口未迁出的，与其他村民同等享有集体收益分配。", "equal_rights"),
+        ("离婚妇女的承包地不得收回。", "married_out_rights"),
+        ("村规民约草案报镇妇联进行性别平等审查。", "gender_assessment"),
     ],
 )
 def test_positive_patterns(text, kind):
@@ -244,6 +247,17 @@ def test_positive_patterns(text, kind):
     assert found and found[0].kind == kind
 
 
-@pytest.mark.parametrize("text", ["出嫁女不再享有同等待遇。", "村民应当爱护公共环境。", "户主由男性担任。"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出嫁女不再享有同等待遇。",
+        "出嫁女不享受同等待遇。",
+        "出嫁女户口未迁出的，不得参与集体收益分配。",
+        "外嫁女只享有一半股份。",
+        "离婚妇女的承包地按百分之五十计发。",
+        "村民应当爱护公共环境。",
+        "户主由男性担任。",
+    ],
+)
 def test_not_positive(text):
     assert find_positive(text) == []
