@@ -147,11 +147,10 @@ def check(files, formats, output, min_severity, fail_on, decisions, **opts) -> N
     if reviewer.model_error is not None:
         _err(f"{reviewer.model_error}（本次只用规则审查）")
     if decision_list is not None:
-        from assess.decisions import apply_decisions
+        from assess.decisions import apply_decisions, assign_stale
 
         stale = apply_decisions(report.documents, decision_list)
-        for r in report.documents:
-            r.stale_decisions = [d for d in stale]  # shown once per document in text output
+        assign_stale(report.documents, stale)
         if stale:
             _err(f"审查决定文件中有 {len(stale)} 条已无对应问题（条款可能已修改）")
 
@@ -366,8 +365,9 @@ def report(outdir, formats, since, decisions, per_document, **opts) -> None:
 @click.option("--retention-days", type=float, default=30, show_default=True, help="上传的文件保存天数，过期自动删除（审查记录保留）。")
 @click.option("--max-upload", type=float, default=200, show_default=True, help="一次上传的总大小上限（MB）。")
 @click.option("--max-files", type=int, default=50, show_default=True, help="一次上传最多审查的文件数（含压缩包内的文件）。")
+@click.option("--timeout", type=float, default=120, show_default=True, help="单个文件处理时间上限（秒），超时的文件记为出错。")
 @review_options
-def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_files, **opts) -> None:
+def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_files, timeout, **opts) -> None:
     """启动本机网页界面：在浏览器中上传文件、查看标出的问题、标记审查决定、下载报告。"""
     try:
         import flask  # noqa: F401
@@ -383,7 +383,8 @@ def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_fi
         max_files=max_files,
     )
     try:
-        run_server(host, port, data_dir, allow_remote=allow_remote, retention_days=retention_days, options=options, limits=limits, echo=click.echo)
+        run_server(host, port, data_dir, allow_remote=allow_remote, retention_days=retention_days, options=options, limits=limits,
+                   echo=click.echo, timeout=timeout)
     except OSError as e:
         raise AssessError(f"无法在 {host}:{port} 上启动服务（{e.strerror or e}）；端口可能已被占用，可换一个 --port", code="E606") from None
 

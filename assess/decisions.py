@@ -7,6 +7,7 @@ File format (YAML or JSON), a list of entries:
       reviewer: 张三
       reason: 该条款是引用法律原文
       date: 2026-11-28
+      path: 村规民约.docx           # optional: the document the decision belongs to
 
 Decisions never hide a finding: it is shown as reviewed in every format. Entries whose
 fingerprint matches nothing any more are reported as stale.
@@ -65,6 +66,18 @@ def apply_decisions(results, decisions: list[dict]) -> list[dict]:
                 f.decision = d
                 used.add(f.fingerprint)
     return [d for d in decisions if d["fingerprint"] not in used]
+
+
+def assign_stale(results, stale: list[dict]) -> None:
+    """Show each stale decision once: on the document it names (`path`), else on the first one."""
+    if not results:
+        return
+    by_path = {r.path: r for r in results}
+    for r in results:
+        r.stale_decisions = []
+    for d in stale:
+        target = by_path.get(str(d.get("path", "")), results[0])
+        target.stale_decisions.append(d)
 
 
 def save_decisions(path: str | Path, decisions: list[dict]) -> None:
