@@ -117,7 +117,7 @@ def main(argv=None) -> int:
     print(f"  rules only {rule_units}, rules+model agree {both_units}, model only {model_units}")
     for th in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.94, 0.97):
         k = int((probs_a >= th).sum())
-        print(f"  classifier alone at {th:.2f}: {k} units = {k / max(1, n_units) * 1000:.3f} per 1,000")
+        print(f"  classifier probability ≥ {th:.2f} (before the cue gate): {k} units = {k / max(1, n_units) * 1000:.3f} per 1,000")
 
     old = {}
     src = Path(a.verdicts or a.out)

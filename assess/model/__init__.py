@@ -51,9 +51,10 @@ CATEGORY_ADVICE: dict[str, str] = {
 # corpus contains a cue (tests/test_model.py); the gate removes the model's guesses on unrelated
 # short text (“（七）外交部；”, “46．瓦斯计”) that the training data never covered.
 GENDER_CUES = (
-    "女 妇 男 婚 嫁 孕 育 产 婿 媳 妻 夫 寡 偶 户主 性别 姑娘 闺女 儿 姓 娶 赘 上门 哺乳 经期 月经 月子 身高 体重 "
-    "相貌 外貌 长相 形象 家务 家庭 丁 姐 妹 母 父 妈 爸 奶 娘 宗 祠 族 继承 怀 胎 环 扎 生 嫂 媒 彩礼 老婆 老公 丈 爱人 "
-    "配偶 贞 妆 裙 美 年轻 单身 身材 亲"
+    "女 妇 男 婚 嫁 孕 育 婿 媳 妻 夫 寡 偶 户主 性别 姑娘 闺女 儿子 儿媳 无儿 儿女 儿孙 姓 娶 赘 上门 哺乳 经期 月经 "
+    "月子 身高 体重 相貌 外貌 长相 形象 家务 家庭 男丁 姐 妹 母 父 妈 爸 奶 娘 宗 祠 族 继承 怀 胎 上环 结扎 嫂 媒 彩礼 "
+    "老婆 老公 丈 爱人 配偶 贞 妆 裙 年轻 单身 身材 亲属 孩 产假 产期 产检 分娩 流产 引产 超生 出生 生孩 生娃 生儿 "
+    "生女 生子 生育 独生 户口 迁"
 ).split()
 _CUE_RX = None
 
