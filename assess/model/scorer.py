@@ -175,15 +175,20 @@ class Scorer:
         self._word_index = None
         if self.config.char_max > 3:
             return
-        keys, cols, words = [], [], {}
+        grams, cols, words = [], [], {}
         for j, f in enumerate(self.features):
             if f.startswith("c:"):
-                keys.append(self._pack(f[2:]))
+                grams.append(f[2:])
                 cols.append(j)
             else:
                 words[f] = j
-        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
-        self._char_keys = np.asarray(keys, dtype=np.uint64)[order]
+        lens = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+        codes = np.frombuffer("".join(g.ljust(3, "\0") for g in grams).encode("utf-32-le"), dtype=np.uint32)
+        codes = codes.reshape(-1, 3).astype(np.uint64) + 1
+        codes[np.arange(3)[None, :] >= lens[:, None]] = 0  # same packing as _pack
+        keys = codes[:, 0] | (codes[:, 1] << np.uint64(21)) | (codes[:, 2] << np.uint64(42))
+        order = np.argsort(keys, kind="stable")
+        self._char_keys = keys[order]
         self._char_cols = np.asarray(cols, dtype=np.int64)[order]
         self._word_index = words
 
