@@ -221,6 +221,8 @@ def test_rerun_skips_done_and_reviews_changed(archive, tmp_path):
     (archive / "城关镇" / "东坡村" / "村规民约.txt").unlink()  # deleted since: dropped from the store
     s4 = run_batch(cfg([archive], out))
     assert s4.forgotten == 1 and "城关镇/东坡村/村规民约.txt" not in rows(out)
+    s5 = run_batch(cfg([archive], out, options=opts(select=["CR"])))  # other options: other findings
+    assert s5.skipped == 0 and s5.reviewed == s4.files
 
 
 def _many(tmp_path, n=240) -> Path:

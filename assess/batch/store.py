@@ -74,8 +74,26 @@ DOC_COLUMNS = (
 
 
 def versions_key(versions: dict) -> str:
-    """What decides whether a stored result is still valid: tool, rules and model versions."""
-    return "|".join(f"{k}={versions.get(k) or '-'}" for k in ("assess", "rules", "model"))
+    """What decides whether a stored result is still valid: tool, rules and model versions, and
+    the review options that change findings (--select/--ignore/--min-severity/--threshold…)."""
+    return "|".join(f"{k}={versions.get(k) or '-'}" for k in ("assess", "rules", "model", "options"))
+
+
+def options_key(options) -> str:
+    """Short hash of the options that change what a review finds."""
+    import hashlib
+
+    limits = getattr(options, "limits", None)
+    parts = {
+        "select": sorted(getattr(options, "select", ()) or ()),
+        "ignore": sorted(getattr(options, "ignore", ()) or ()),
+        "min_severity": getattr(options, "min_severity", None),
+        "threshold": getattr(options, "threshold", None),
+        "use_rules": getattr(options, "use_rules", True),
+        "use_model": getattr(options, "use_model", True),
+        "pdf_engine": getattr(limits, "pdf_engine", None),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _store_error(e: Exception, path: Path) -> AssessError:

@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 
 from ..errors import AssessError
-from .store import versions_key
+from .store import options_key, versions_key
 
 E_TIMEOUT = "E111"
 E_CRASH = "E505"  # the worker process died while reviewing this file
@@ -77,6 +77,7 @@ def worker_main(conn, options, per_document: list[str], outdir: str, max_memory_
         conn.send(("fatal", f"审查进程初始化失败：{type(e).__name__}: {e}"))
         return
     model_error = str(reviewer.model_error) if reviewer.model_error is not None else None
+    reviewer.versions["options"] = options_key(options)
     conn.send(("ready", dict(reviewer.versions), model_error))
     while True:
         try:
