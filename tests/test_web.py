@@ -457,3 +457,38 @@ def test_cli_serve_help_and_refusal(tmp_path):
     out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d")],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 2 and "--allow-remote" in out.stderr
+
+
+def _wait_idle(client, url, limit=180):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        s = client.get(url + "/status.json").get_json()
+        if not s["running"]:
+            return s
+        time.sleep(0.3)
+    raise AssertionError("review did not finish")
+
+
+def test_isolated_worker_reviews_and_times_out(tmp_path):
+    """`assess serve` reviews in a worker process: results as in-process; a document past the
+    deadline is recorded as timed out and the server goes on."""
+    app = create_app(tmp_path / "d", isolate=True, timeout=120, options=Options(use_model=False))
+    svc = app.extensions["assess"]
+    try:
+        c = app.test_client()
+        r = post_files(c, [(io.BytesIO(VILLAGE_TXT.encode()), "村规.txt")])
+        url = r.headers["Location"]
+        _wait_idle(c, url)
+        (doc,) = svc.documents_of(svc.run_of(url.rsplit("/", 1)[1])["id"])
+        assert doc["status"] == "done" and doc["n_findings"] >= 1
+        assert "外嫁女" in c.get(f"/d/{doc['id']}").get_data(as_text=True)
+        svc.timeout = 0.0  # every document is now overdue as soon as it is dispatched
+        big = "某村村规民约\n" + "".join(f"第{i}条 外嫁女不参与第{i}年度的集体收益分配。\n" for i in range(1, 3000))
+        r = post_files(c, [(io.BytesIO(big.encode()), "慢.txt")])
+        url = r.headers["Location"]
+        _wait_idle(c, url)
+        (doc,) = svc.documents_of(svc.run_of(url.rsplit("/", 1)[1])["id"])
+        assert doc["status"] == "error" and doc["error_code"] == "E111" and "超时" in doc["error_message"]
+        assert "超时" in c.get(url).get_data(as_text=True)
+    finally:
+        svc.stop()

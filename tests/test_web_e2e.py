@@ -65,16 +65,17 @@ def browser():
 def test_upload_review_decide_download(server, browser, tmp_path):
     base, data = server
     ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    ctx.set_default_timeout(120_000)  # a loaded shared machine: the first review also starts the worker process
     page = ctx.new_page()
     outside = []
     page.on("request", lambda req: None if req.url.startswith(base) or req.url.startswith("data:") else outside.append(req.url))
     page.goto(base + "/")
     page.set_input_files("#files", str(EXAMPLE))
     page.click("#upload-button")
-    page.wait_for_url("**/u/*", timeout=60_000)
+    page.wait_for_url("**/u/*", timeout=120_000)
     # the review runs in the background; the page polls and reloads when it is done
     link = page.get_by_role("link", name=EXAMPLE.name)
-    link.wait_for(timeout=120_000)
+    link.wait_for(timeout=180_000)
     link.click()
     page.wait_for_selector("mark[data-f]")
 
@@ -156,10 +157,11 @@ def test_bad_upload_shows_error_and_server_keeps_serving(server, browser, tmp_pa
     bad = tmp_path / "扫描件.pdf"
     bad.write_bytes(b"this is not a pdf")
     page = browser.new_page()
+    page.set_default_timeout(120_000)
     page.goto(base + "/")
     page.set_input_files("#files", str(bad))
     page.click("#upload-button")
-    page.wait_for_url("**/u/*", timeout=60_000)
+    page.wait_for_url("**/u/*", timeout=120_000)
     page.wait_for_selector(".doc-error")
     assert "内容不是 PDF" in page.locator(".doc-error").inner_text()
     page.goto(base + "/")

@@ -43,7 +43,8 @@ def private_dir(path: Path) -> Path:
 
 
 class Service:
-    def __init__(self, data_dir: str | Path, options=None, retention_days: float = 30.0, limits=None, sync: bool = False):
+    def __init__(self, data_dir: str | Path, options=None, retention_days: float = 30.0, limits=None, sync: bool = False,
+                 isolate: bool = False, timeout: float = 120.0):
         from ..batch.store import Store
         from ..pipeline import Options
         from .uploads import UploadLimits
@@ -72,6 +73,13 @@ class Service:
         self._progress: dict[str, dict] = {}
         self._queue: queue.Queue = queue.Queue()
         self.sync = sync  # tests: review inside the request
+        # isolate: review uploads in a worker process of the batch pool (assess/batch/runner.py), so
+        # a document that hangs is killed after `timeout` seconds and one that crashes the PDF
+        # library cannot take the server down; the re-review for pages runs only on documents
+        # that were reviewed without error.
+        self.isolate = isolate
+        self.timeout = timeout
+        self._pool = None
         self._worker = None
         self._stop = threading.Event()
         self._decisions_lock = threading.Lock()
@@ -107,6 +115,11 @@ class Service:
     def stop(self) -> None:
         self._stop.set()
         self._queue.put(None)
+        if self._pool is not None:
+            try:
+                self._pool.close(kill=True)
+            except Exception:  # noqa: BLE001 - shutting down
+                pass
 
     def _purge_loop(self) -> None:
         while not self._stop.wait(3600):
@@ -160,12 +173,34 @@ class Service:
                 traceback.print_exc()
 
     def _review_job(self, job) -> None:
-        from ..batch.store import versions_key  # noqa: F401 - rows carry it via review_one
-        from ..batch.worker import E_INTERNAL, error_row, review_one
-
         uid, run_id, pending = job
         prog = self._progress[uid]
         counts = {"done": 0, "error": 0, "findings": 0}
+
+        def record(row, findings):
+            row["run_id"] = run_id
+            with self._db_lock:
+                self.store.record(row, findings)
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+            counts["findings"] += len(findings)
+            prog["done"] += 1
+
+        versions = {}
+        try:
+            if self.isolate and pending:
+                versions = self._review_in_pool(pending, record)
+            else:
+                versions = self._review_here(pending, record)
+        finally:
+            prog["running"] = False
+            with self._db_lock:
+                self.store.finish_run(run_id, "done", versions, counts)
+        if self.decisions():
+            self._sync_decisions()
+
+    def _review_here(self, pending, record) -> dict:
+        from ..batch.worker import E_INTERNAL, error_row, review_one
+
         for s in pending:
             try:
                 with self._review_lock:
@@ -173,17 +208,48 @@ class Service:
             except Exception as e:  # noqa: BLE001 - one bad document must not stop the others
                 tb = traceback.format_exc(limit=3).strip().splitlines()[-1]
                 row, findings = error_row(str(s.path), s.rel, s.rel, s.location, E_INTERNAL, f"内部错误：{type(e).__name__}: {e}（{tb}）"), []
-            row["run_id"] = run_id
-            with self._db_lock:
-                self.store.record(row, findings)
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
-            counts["findings"] += len(findings)
-            prog["done"] += 1
-        prog["running"] = False
-        with self._db_lock:
-            self.store.finish_run(run_id, "done", dict(self.reviewer.versions) if pending else {}, counts)
-        if self.decisions():
-            self._sync_decisions()
+            record(row, findings)
+        return dict(self.reviewer.versions) if pending else {}
+
+    def _review_in_pool(self, pending, record) -> dict:
+        """One worker process of the batch pool (spawned, not forked: this process has threads)."""
+        import multiprocessing as mp
+        from collections import deque
+
+        from ..batch.discover import Entry
+        from ..batch.runner import Pool
+        from ..batch.worker import E_CRASH, E_TIMEOUT, error_row
+
+        if self._pool is None:
+            pool = Pool(1, self.options, [], self.data, None)
+            pool.ctx = mp.get_context("spawn")
+            pool.start()
+            self._pool = pool
+        pool = self._pool
+        q = deque()
+        for i, s in enumerate(pending):
+            q.append((i, Entry(path=str(s.path), shown=s.rel, rel=s.rel, kind="supported", location=dict(s.location))))
+        left = len(q)
+        try:
+            while left and not self._stop.is_set():
+                pool.assign(q)
+                for ev in pool.poll(max(0.0, min(0.5, self.timeout))):
+                    if ev[0] == "done":
+                        record(ev[3], ev[4])
+                        left -= 1
+                    elif ev[0] == "died" and ev[2] is not None:
+                        e = ev[2][1]
+                        record(error_row(e.path, e.shown, e.rel, e.location, E_CRASH, "审查进程在处理该文件时异常退出（文件可能损坏），其余文件照常审查"), [])
+                        left -= 1
+                for _tid, e in pool.overdue(self.timeout):
+                    record(error_row(e.path, e.shown, e.rel, e.location, E_TIMEOUT, f"处理超时（超过 {self.timeout:g} 秒），已跳过；文件可能过大或损坏"), [])
+                    left -= 1
+        except AssessError as e:  # the workers cannot start (rules invalid, …): every document says why
+            self._pool = None
+            pool.close(kill=True)
+            for _tid, x in q:
+                record(error_row(x.path, x.shown, x.rel, x.location, e.code, str(e)), [])
+        return dict(pool.versions or {})
 
     def progress(self, uid: str) -> dict:
         p = self._progress.get(uid)
