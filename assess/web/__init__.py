@@ -60,11 +60,14 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir=None, *, 
     server = make_server(host, port, app, threaded=True)
     port = server.server_port
     shown = f"[{host}]" if ":" in host else host
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
+    url = f"http://{shown}:{port}/"
     if remote:
         echo("警告：已允许其他电脑访问本服务。上传的文件可能涉及未公开的草案，请只在可信的内部网络中使用，用完及时关闭。")
         echo(f"访问令牌：{token}（每次启动都会更换）")
-        echo(f"请在浏览器中打开：{url}?token={token}")
+        if host in ("0.0.0.0", "::"):
+            echo(f"请在浏览器中打开：http://本机IP地址:{port}/?token={token}（本机可用 http://127.0.0.1:{port}/?token={token}）")
+        else:
+            echo(f"请在浏览器中打开：{url}?token={token}")
     else:
         echo(f"请在浏览器中打开：{url}")
     echo(f"数据目录：{app.extensions['assess'].data}（按 Ctrl-C 停止服务）")
