@@ -530,3 +530,18 @@ def test_progress_bar_and_plain_lines():
     p.update(20, 1)
     lines = buf.getvalue().splitlines()
     assert len(lines) == 2 and lines[1].startswith("进度：20/100") and "预计剩余" in lines[1] and "\r" not in buf.getvalue()
+
+
+@linux_only
+def test_second_batch_on_same_output_folder_is_refused(archive, tmp_path):
+    out = tmp_path / "out"
+    first = Store(out)
+    first.lock()
+    try:
+        with pytest.raises(AssessError) as e:
+            run_batch(cfg([archive], out))
+        assert "另一个 assess batch" in e.value.message
+    finally:
+        first._lock_fh.close()
+        first.close()
+    assert run_batch(cfg([archive], out)).reviewed > 0

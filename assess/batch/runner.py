@@ -243,6 +243,11 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
     outdir = Path(cfg.outdir)
     t_start = time.monotonic()
     store = Store(outdir)
+    try:
+        store.lock()
+    except AssessError:
+        store.close()
+        raise
     summary = BatchSummary(outdir=outdir, database=store.path)
     run_id = store.start_run(list(cfg.argv))
     roots = [os.path.abspath(str(p)) for p in cfg.paths]

@@ -146,6 +146,20 @@ class Store:
                 raise AssessError("batch.sqlite 不是有效的结果数据库（文件损坏或不是本工具生成）", code=E_STORE_FORMAT, path=str(self.path)) from None
             raise _store_error(e, self.path) from None
 
+    def lock(self) -> None:
+        """One `assess batch` per output folder at a time (advisory lock; released when the process ends)."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock
+            return
+        self._lock_fh = open(self.outdir / ".batch.lock", "a+")
+        try:
+            fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock_fh.close()
+            raise AssessError("另一个 assess batch 正在使用这个输出目录；请等它结束，或换一个输出目录（-o）",
+                              code=E_OUTDIR, path=str(self.outdir)) from None
+
     # ------------------------------------------------------------------ meta and runs
     def _meta_get(self, key: str) -> str | None:
         try:
