@@ -492,3 +492,12 @@ def test_isolated_worker_reviews_and_times_out(tmp_path):
         assert "超时" in c.get(url).get_data(as_text=True)
     finally:
         svc.stop()
+
+
+def test_loopback_refuses_other_host_names(app):
+    """DNS rebinding: a page served as evil.example that resolves to 127.0.0.1 gets nothing."""
+    c = app.test_client()
+    assert c.get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert c.get("/history", headers={"Host": "evil.example:8765"}).status_code == 400
+    assert c.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+    assert c.get("/", headers={"Host": "localhost:8765"}).status_code == 200

@@ -57,6 +57,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir=None, *, 
     token = secrets.token_urlsafe(24) if remote else None
     app = create_app(data_dir or default_data_dir(), options=options, retention_days=retention_days, limits=limits, token=token,
                      isolate=isolate, timeout=timeout)
+    if not remote and host not in app.config["TRUSTED_HOSTS"]:
+        app.config["TRUSTED_HOSTS"].append(host)  # e.g. 127.0.0.2
     server = make_server(host, port, app, threaded=True)
     port = server.server_port
     shown = f"[{host}]" if ":" in host else host

@@ -59,6 +59,10 @@ def create_app(data_dir, *, options=None, retention_days: float = 30.0, limits=N
     )
     app.extensions["assess"] = svc
     app.config["ASSESS_TOKEN"] = token
+    if not token:
+        # loopback service: refuse other Host names, so a web page that rebinds its own name to
+        # 127.0.0.1 (DNS rebinding) cannot read this page from the reviewer's browser
+        app.config["TRUSTED_HOSTS"] = ["127.0.0.1", "localhost", "::1", "[::1]"]
     if start:
         svc.start()
 
