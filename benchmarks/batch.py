@@ -260,7 +260,8 @@ def part_corpus(tmp: Path, options: Options, parts: list[int], res: dict) -> Non
         else:
             s = batch(files[:n], tmp / f"laws-first{n}", 2, options)
             lin[n] = round(s.processing, 2)
-        log(f"前 {n} 个文件：{lin[n]} 秒（{lin[n] / n * 1000:.2f} 毫秒/个）")
+        sub_mb = sum(f.stat().st_size for f in files[:n]) / 1e6
+        log(f"前 {n} 个文件（{sub_mb:.1f} MB）：{lin[n]} 秒（{lin[n] / n * 1000:.2f} 毫秒/个，{lin[n] / sub_mb:.2f} 秒/MB）")
     out["linearity_s"] = lin
     res["laws"] = out
 
