@@ -286,9 +286,12 @@ def run_batch(cfg: BatchConfig, log=_err_log) -> BatchSummary:
         queue: deque = deque()
         if supported:
             pool.start()
+            init_deadline = time.monotonic() + max(300.0, cfg.timeout)
             while pool.versions is None or (cfg.wait_all_workers and not all(w.ready for w in pool.workers)):
                 for _ in pool.poll(0.5):  # versions (from the first ready worker) decide what can be skipped
                     pass
+                if time.monotonic() > init_deadline:
+                    raise AssessError("审查进程启动超时（加载规则和模型超过 5 分钟），请检查机器负载和内存", code=E_WORKERS)
             summary.versions, summary.model_error = dict(pool.versions), pool.model_error
             summary.startup = time.monotonic() - t_start
             if pool.model_error:
