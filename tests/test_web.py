@@ -501,3 +501,26 @@ def test_loopback_refuses_other_host_names(app):
     assert c.get("/history", headers={"Host": "evil.example:8765"}).status_code == 400
     assert c.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 200
     assert c.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+
+
+def test_one_server_per_data_dir(tmp_path):
+    import threading
+
+    from assess.errors import AssessError
+    from assess.web import serve
+
+    box, ready = {}, threading.Event()
+
+    def on_ready(server):
+        box["server"] = server
+        ready.set()
+
+    t = threading.Thread(target=serve, args=("127.0.0.1", 0, tmp_path / "d"), kwargs={"echo": lambda m: None, "ready": on_ready, "options": Options(use_model=False)}, daemon=True)
+    t.start()
+    assert ready.wait(30)
+    try:
+        with pytest.raises(AssessError, match="数据目录正被"):
+            serve("127.0.0.1", 0, tmp_path / "d", echo=lambda m: None)
+    finally:
+        box["server"].shutdown()
+        t.join(10)

@@ -57,6 +57,12 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir=None, *, 
     token = secrets.token_urlsafe(24) if remote else None
     app = create_app(data_dir or default_data_dir(), options=options, retention_days=retention_days, limits=limits, token=token,
                      isolate=isolate, timeout=timeout)
+    try:
+        app.extensions["assess"].store.lock()  # the same advisory lock as `assess batch -o`
+    except AssessError:
+        app.extensions["assess"].stop()
+        raise AssessError("这个数据目录正被另一个 assess serve 或 assess batch 使用；请换一个 --data-dir", code="E607",
+                          path=str(app.extensions["assess"].data)) from None
     if not remote and host not in app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"].append(host)  # e.g. 127.0.0.2
     server = make_server(host, port, app, threaded=True)
