@@ -524,3 +524,13 @@ def test_one_server_per_data_dir(tmp_path):
     finally:
         box["server"].shutdown()
         t.join(10)
+
+
+def test_restart_marks_cut_off_reviews(tmp_path):
+    app = create_app(tmp_path / "d", sync=True, options=Options(use_model=False))
+    svc = app.extensions["assess"]
+    run_id = svc.store.start_run(["web", "20260101-000000-deadbeef", "a.txt"])
+    (svc.uploads / "20260101-000000-deadbeef").mkdir()
+    app2 = create_app(tmp_path / "d", sync=True)
+    assert [r["status"] for r in app2.extensions["assess"].runs() if r["id"] == run_id] == ["interrupted"]
+    assert "已中断" in app2.test_client().get("/history").get_data(as_text=True)

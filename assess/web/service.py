@@ -107,6 +107,9 @@ class Service:
     def start(self) -> None:
         """Purge expired uploads, start the review thread and the hourly purge."""
         self.purge()
+        with self._db_lock:  # reviews cut off by a restart: say so instead of "reviewing" forever
+            self.store.db.execute("UPDATE runs SET status='interrupted', finished=? WHERE status='running' AND argv LIKE ?",
+                                  (time.time(), f'["{RUN_TAG}"%'))
         if not self.sync and self._worker is None:
             self._worker = threading.Thread(target=self._work, name="assess-web-review", daemon=True)
             self._worker.start()
