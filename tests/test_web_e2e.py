@@ -8,7 +8,6 @@ ASSESS_WEB_SCREENSHOT=1 to refresh docs/img/web.png (the README's picture).
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import threading

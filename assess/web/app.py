@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from pathlib import Path
-
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, jsonify, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from ..decisions import DECISION_ZH, DECISIONS
@@ -69,7 +67,6 @@ def create_app(data_dir, *, options=None, retention_days: float = 30.0, limits=N
     @app.before_request
     def _guard():
         tok = app.config.get("ASSESS_TOKEN")
-        g.set_token_cookie = False
         if tok:
             given = request.headers.get("X-Assess-Token") or request.cookies.get(TOKEN_COOKIE) or request.args.get("token")
             if not given or not hmac.compare_digest(str(given), tok):
@@ -130,7 +127,7 @@ def create_app(data_dir, *, options=None, retention_days: float = 30.0, limits=N
 
     @app.post("/upload")
     def upload():
-        from .uploads import ACCEPT, UploadError, save_upload  # noqa: F401
+        from .uploads import UploadError, save_upload
 
         files = [f for f in request.files.getlist("files") if f and f.filename]
         wants_json = request.headers.get("X-Requested-With") == "XMLHttpRequest"
@@ -324,7 +321,3 @@ def card_html(f, result) -> str:
                 f'<div>“{_e(f.match)}”</div><div>{_e(f.message)}</div><div>{_e(f.suggestion)}</div>')
     html = _DocRenderer(result, 1).card(f)
     return html[: -len("</div>")] if html.endswith("</div>") else html  # the page adds the decision form
-
-
-def app_path() -> Path:
-    return Path(__file__).parent

@@ -17,7 +17,6 @@ the history page lists runs whose argv starts with "web"; the batch store API ha
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
@@ -490,7 +489,3 @@ def opinion_docx(result, report) -> bytes:
     bio = io.BytesIO()
     d.save(bio)
     return bio.getvalue()
-
-
-def clone(result):
-    return copy.copy(result)

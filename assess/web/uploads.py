@@ -8,7 +8,6 @@ names that cannot leave the folder (absolute paths, `..`, drive letters, symlink
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
@@ -259,7 +258,3 @@ def location_for(zip_name: str, rel: PurePosixPath) -> dict:
     parts = list(rel.parts[:-1])
     root = Path(zip_name).stem
     return location_of(root, parts, None)
-
-
-def is_zip_bytes(data: bytes) -> bool:
-    return zipfile.is_zipfile(io.BytesIO(data))
