@@ -165,8 +165,8 @@ def check(files, formats, output, min_severity, fail_on, decisions, **opts) -> N
             and (not reporters[0].per_document or sum(1 for r in report.documents if r.error is None) == 1)
         )  # -o 审查.docx with one input writes that file; otherwise -o names a folder
         written = write_reports(report, fmts, out, single_file=single)
-        if "text" not in fmts:
-            click.echo(get_reporter("text", colour=sys.stdout.isatty()).render(report), nl=False)
+        # The terminal always gets the short list too, so nobody has to open a file to see the result.
+        click.echo(get_reporter("text", colour=sys.stdout.isatty()).render(report), nl=False)
         for p in written:
             click.echo(f"已写入：{p}")
 
