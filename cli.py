@@ -141,7 +141,7 @@ def check(files, formats, output, min_severity, fail_on, decisions, **opts) -> N
     for path in files:
         result = reviewer.review(path)
         report.documents.append(result)
-        if result.error is not None and not (to_terminal and fmts[0] == "text"):
+        if result.error is not None and to_terminal and fmts[0] != "text":
             _err(str(result.error))  # the text report lists errors itself
     report.versions = dict(reviewer.versions)
     if reviewer.model_error is not None:
