@@ -100,6 +100,36 @@ def fingerprint(rule: str | None, category: str, clause_text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def merge_same_clause(findings: list[Finding]) -> list[Finding]:
+    """One finding per clause and category: several rules often describe one problem.
+
+    A clause like “户主由户内男性成员担任” can fire a participation rule and a family rule (two
+    categories: both kept) and three participation rules (one problem: one finding). The kept
+    finding is the most severe, then highest-scoring, then longest match; the others are listed
+    in `explanation["related_rules"]` and their legal bases are added, so nothing is lost.
+    """
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        key = (f.location.clause_start, f.location.clause_end, f.category)
+        groups.setdefault(key, []).append(f)
+    out = []
+    for group in groups.values():
+        group.sort(key=lambda f: (-SEVERITY_RANK[f.severity], -f.score, -(f.location.end - f.location.start), f.rule or ""))
+        primary = group[0]
+        if len(group) > 1:
+            related = primary.explanation.setdefault("related_rules", [])
+            seen = {lb.key or (lb.law, lb.article) for lb in primary.legal_basis}
+            for other in group[1:]:
+                related.append({"rule": other.rule, "name": other.name, "severity": other.severity, "match": other.match})
+                for lb in other.legal_basis:
+                    k = lb.key or (lb.law, lb.article)
+                    if k not in seen:
+                        seen.add(k)
+                        primary.legal_basis.append(lb)
+        out.append(primary)
+    return out
+
+
 def finalise(findings: list[Finding]) -> list[Finding]:
     """Sort by position, give ids and fingerprints (ids are per document, 1-based)."""
     findings.sort(key=lambda f: (f.location.start, -SEVERITY_RANK[f.severity], f.rule or ""))

@@ -19,7 +19,7 @@ from typing import Protocol, Sequence
 from . import __version__
 from .documents import Document, Limits, load_document
 from .errors import AssessError
-from .findings import GENDER_CATEGORIES, SEVERITY_RANK, Finding, finalise
+from .findings import GENDER_CATEGORIES, SEVERITY_RANK, Finding, finalise, merge_same_clause
 from .structure import ClauseTree, Unit, build_tree
 
 SCHEMA = "assess-report/1"
@@ -168,7 +168,7 @@ class Reviewer:
         findings: list[Finding] = []
         if self.rules is not None:
             t = time.perf_counter()
-            findings.extend(self.rules.detect(doc, tree, units))
+            findings.extend(merge_same_clause(self.rules.detect(doc, tree, units)))
             result.timings["rules"] = time.perf_counter() - t
         model = self.model
         if model is not None:

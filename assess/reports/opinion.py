@@ -88,7 +88,10 @@ def source_zh(f) -> str:
 
 
 def rule_code(f) -> str:
-    return f.rule or "模型"
+    """The rule code, with the other rules merged into this finding (same clause and category)."""
+    code = f.rule or "模型"
+    related = [r["rule"] for r in (f.explanation or {}).get("related_rules", []) if r.get("rule")]
+    return f"{code}（另见 {'、'.join(related)}）" if related else code
 
 
 def decision_zh(f) -> str:

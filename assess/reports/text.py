@@ -7,6 +7,7 @@ import click
 from ..doctype import doc_type_zh
 from ..findings import CATEGORIES, SEVERITY_ZH
 from .base import Reporter
+from .opinion import rule_code
 from .opinion import decision_zh, stale_zh
 
 _COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
@@ -49,7 +50,7 @@ class TextReporter(Reporter):
             for f in r.findings:
                 total[f.severity] += 1
                 sev = style(f"[{SEVERITY_ZH[f.severity]}]", fg=_COLOURS[f.severity], bold=True)
-                src = f.rule or "模型"
+                src = rule_code(f)
                 reviewed = f"（{decision_zh(f)}）" if f.decision else ""
                 lines.append(f"  {f.location.clause_label}  {sev} {CATEGORIES.get(f.category, f.category)} {src}{reviewed}")
                 lines.append(f"      {_context(f)}")
