@@ -145,7 +145,32 @@ def floor(files: list[Path], options: Options) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+REPEAT = 1
+ONLY: list = []  # generated formats to measure (docx, pdf, pdf-libreoffice); empty = all
+
+
 def batch(paths, out: Path, jobs: int, options: Options, formats=("jsonl",)):
+    """The fastest of REPEAT runs."""
+    best = None
+    for _ in range(REPEAT):
+        s = _batch_once(paths, out, jobs, options, formats)
+        if best is None or s.processing < best.processing:
+            best = s
+    return best
+
+
+def pair(paths, out1: Path, out2: Path, options: Options):
+    """-j1 and -j2, alternating REPEAT times (both see similar background load); the fastest of each."""
+    b1 = b2 = None
+    for _ in range(REPEAT):
+        s1 = _batch_once(paths, out1, 1, options)
+        s2 = _batch_once(paths, out2, 2, options)
+        b1 = s1 if b1 is None or s1.processing < b1.processing else b1
+        b2 = s2 if b2 is None or s2.processing < b2.processing else b2
+    return b1, b2
+
+
+def _batch_once(paths, out: Path, jobs: int, options: Options, formats=("jsonl",)):
     if out.exists():
         shutil.rmtree(out)
     ru0, ch0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -179,11 +204,12 @@ def part_generated(tmp: Path, n: int, options: Options, res: dict, n_lo: int = 0
     dirs = generate(tmp, n, n_lo)
     log(f"生成用时 {time.perf_counter() - t:.1f} 秒")
     for fmt, d in dirs.items():
+        if ONLY and fmt not in ONLY:
+            continue
         files = files_of(d)
         n = len(files)
         mb = sum(f.stat().st_size for f in files) / 1e6
-        s1 = batch([d], tmp / f"out-{fmt}-j1", 1, options)
-        s2 = batch([d], tmp / f"out-{fmt}-j2", 2, options)
+        s1, s2 = pair([d], tmp / f"out-{fmt}-j1", tmp / f"out-{fmt}-j2", options)
         fl, fl_cpu = floor(files, options)  # after the batches: workers must not inherit loaded rules
         r = {
             "files": n, "MB": round(mb, 2),
@@ -227,8 +253,9 @@ def part_corpus(tmp: Path, options: Options, parts: list[int], res: dict) -> Non
     mb = sum(f.stat().st_size for f in files) / 1e6
     log(f"{len(files)} 个文件，{mb:.1f} MB")
     out = {"files": len(files), "MB": round(mb, 1)}
+    runs = dict(zip((1, 2), pair([dest], tmp / "laws-j1", tmp / "laws-j2", options)))
     for jobs in (1, 2):
-        s = batch([dest], tmp / f"laws-j{jobs}", jobs, options)
+        s = runs[jobs]
         out[f"j{jobs}"] = {
             "processing_s": round(s.processing, 2), "docs_per_s": round(len(files) / s.processing, 1),
             "MB_per_s": round(mb / s.processing, 2), "startup_s": round(s.startup, 2), "elapsed_s": round(s.elapsed, 2),
@@ -302,11 +329,16 @@ def main() -> int:
     ap.add_argument("--pdf-engine", default="auto", choices=["auto", "pdfium", "pdfplumber"])
     ap.add_argument("--rules", default=None, help="rules folder (default: the shipped rules/)")
     ap.add_argument("--workdir", type=Path, default=None, help="keep generated files here and reuse them on the next run")
+    ap.add_argument("--only", default="", help="generated formats to measure: docx,pdf,pdf-libreoffice (default all)")
+    ap.add_argument("--repeat", type=int, default=1, help="run each batch N times and keep the fastest (noisy machines)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, args.repeat)
+    ONLY[:] = [x for x in (args.only or "").split(",") if x]
     options = Options(use_model=args.model, rules_dir=args.rules, limits=Limits(pdf_engine=args.pdf_engine))
     res: dict = {"cpus": os.cpu_count(), "loadavg_start": loadavg(), "python": sys.version.split()[0], "pdf_engine": args.pdf_engine,
-                 "model": args.model}
+                 "model": args.model, "repeat": REPEAT}
     log(f"CPU {os.cpu_count()} 核，负载 {res['loadavg_start']}")
     with tempfile.TemporaryDirectory(prefix="assess-batch-bench-") as t:
         tmp = args.workdir or Path(t)
