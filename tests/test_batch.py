@@ -542,6 +542,5 @@ def test_second_batch_on_same_output_folder_is_refused(archive, tmp_path):
             run_batch(cfg([archive], out))
         assert "另一个 assess batch" in e.value.message
     finally:
-        first._lock_fh.close()
         first.close()
     assert run_batch(cfg([archive], out)).reviewed > 0

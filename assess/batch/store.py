@@ -296,3 +296,7 @@ class Store:
             self.db.close()
         except sqlite3.Error:
             pass
+        fh = getattr(self, "_lock_fh", None)
+        if fh is not None:
+            fh.close()  # releases the batch lock
+            self._lock_fh = None
