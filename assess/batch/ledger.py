@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ..errors import AssessError, OutputError
-from ..findings import CATEGORIES, SEVERITIES, Finding, LegalBasis, Location
+from ..findings import CATEGORIES, Finding, LegalBasis, Location
 from .store import Store
 
 LEDGER_NAME = "批量审查台账.xlsx"
