@@ -243,14 +243,16 @@ def threshold_table(y: np.ndarray, p: np.ndarray, rule_hit: np.ndarray | None = 
     return out
 
 
-TARGET_PRECISION = 0.95
+TARGET_PRECISION = 0.97
 
 
 def choose_threshold(table: list[dict], target: float = TARGET_PRECISION) -> dict:
     """Default threshold: the lowest at which the classifier's grouped-CV precision reaches
     `target`. The corpus' negatives are mostly hard negatives, so real documents (where almost no
     clause is discriminatory) see far fewer false alarms; rules carry the explained findings and
-    the classifier only adds what they miss, so its findings should be right 19 times in 20."""
+    the classifier only adds what they miss. 0.97 rather than 0.95: on a real pro-equality county
+    plan (shared/seeds) goal statements such as “大力培养女性专业技术人才” scored 0.87–0.92, a register
+    the corpus has few negatives of."""
     for r in table:
         if r["precision"] >= target:
             return {"threshold": r["threshold"],
@@ -398,7 +400,7 @@ def train(corpus_dir: Path | None = None, out_dir: Path | None = None, *, choice
     return (card, pipe) if return_pipeline else card
 
 
-MEDIUM_FROM = 0.95  # model-only findings with p ≥ this are "medium", else "low"
+MEDIUM_FROM = 0.99  # model-only findings with p ≥ this are "medium", else "low"
 
 
 def write_artifact(out_dir: Path, card: dict, vocab: list[str], arrays: dict[str, np.ndarray]) -> None:
