@@ -266,7 +266,7 @@ def evaluate(file, model_dir, threshold, corpus_dir, fmt) -> None:
     from assess.model.evaluate import evaluate_corpus, evaluate_file, render
 
     log = (lambda *a: None) if fmt == "json" else (lambda m: click.echo(m, err=True))
-    result = evaluate_file(file, model_dir, threshold, log=log) if file else evaluate_corpus(corpus_dir, log=log)
+    result = evaluate_file(file, model_dir, threshold, log=log) if file else evaluate_corpus(corpus_dir, log=log, model_dir=model_dir, threshold=threshold)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -122,13 +122,15 @@ def metrics_table(rows: list[dict], p_model: np.ndarray, rule_score: np.ndarray,
     return out
 
 
-def evaluate_corpus(corpus_dir=None, log=print) -> dict:
-    """Grouped-CV evaluation of the shipped model's configuration on corpus/."""
+def evaluate_corpus(corpus_dir=None, log=print, model_dir=None, threshold: float | None = None) -> dict:
+    """Grouped-CV evaluation of the shipped model's configuration (and threshold) on corpus/."""
     from .scorer import CARD
     from .train import CHOICES, load_corpus, out_of_fold, rule_scores
     from ..resources import data_path
 
-    card = json.loads((data_path("models") / CARD).read_text(encoding="utf-8"))
+    card = json.loads((Path(model_dir or data_path("models")) / CARD).read_text(encoding="utf-8"))
+    if threshold is not None:
+        card["threshold"] = float(threshold)
     choice = CHOICES[card["classifier"]["choice"]]
     corpus = load_corpus(corpus_dir)
     log(f"语料分组交叉验证（{len(corpus.rows)} 条，按 group 分 5 折）…")
