@@ -195,8 +195,11 @@ def _cjk_font_installed() -> bool:
 @pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
 def test_single_character_line_is_kept(tmp_path, engine):
     """A paragraph whose last character wraps onto a line of its own keeps that character."""
-    if engine == "pdfium" and not _cjk_font_installed():
-        pytest.skip("PDFium drops single-glyph text objects of non-embedded CJK fonts without a CJK system font")
+    from assess.documents.pdf import font_mode
+
+    if engine == "pdfium" and font_mode() == "system" and not _cjk_font_installed():
+        pytest.skip("with system fonts, PDFium drops single-glyph text objects of non-embedded CJK fonts "
+                    "when no CJK system font is installed")
     from reportlab.lib.pagesizes import A4
 
     font = docgen._cid_font()
@@ -207,3 +210,214 @@ def test_single_character_line_is_kept(tmp_path, engine):
     path = docgen.reportlab_pdf(tmp_path / "lone.pdf", [text + "女", "第二条 乙。"], header=None, page_numbers="none")
     doc = load_document(path, Limits(pdf_engine=engine))
     assert texts(doc) == [text + "女", "第二条 乙。"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Substitute fonts: the fast box font (default) and PDFium's system fonts give the same text.
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+EXAMPLE_PDF = ROOT / "examples" / "某镇妇女权益保障工作方案.pdf"
+
+_PARAGRAPHS_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from assess.documents import Limits, load_document
+from assess.documents.pdf import font_mode
+out = {"mode": font_mode(), "docs": {}}
+for f in sys.argv[2:]:
+    out["docs"][f] = {}
+    for engine in ("pdfium", "auto"):
+        d = load_document(f, Limits(pdf_engine=engine))
+        out["docs"][f][engine] = [[d.text[b.start:b.end], b.page, b.kind] for b in d.blocks] + [d.excluded, d.notes]
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def paragraphs_in_mode(system_fonts: bool, paths) -> dict:
+    """Paragraphs of each PDF (pdfium and auto engines) read in a fresh process in one font mode."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env["ASSESS_PDFIUM_SYSTEM_FONTS"] = "1" if system_fonts else "0"
+    r = subprocess.run([sys.executable, "-c", _PARAGRAPHS_SCRIPT, str(ROOT), *map(str, paths)], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout)
+    assert out["mode"] == ("system" if system_fonts else "box")
+    return out["docs"]
+
+
+def lone_char_paragraphs(size: float) -> list[str]:
+    """Articles whose last character (or characters) wraps onto a line of its own at this size."""
+    from reportlab.lib.pagesizes import A4
+
+    font = docgen._cid_font()
+    width = A4[0] - 160
+    out = []
+    for k, last in enumerate(["女", "。", "1", "A", "）", "女。"], 1):
+        text = f"第{docgen.cn(k)}条 " + "妇" * 8
+        while docgen.wrap(text + last, width, font, size)[-1] != last:
+            text += "权"
+            assert len(text) < 200
+        out.append(text + last)
+    return out + ["第七条 本方案自印发之日起施行。"]
+
+
+@pytest.fixture(scope="module")
+def cid_pdfs(tmp_path_factory):
+    """reportlab PDFs with the non-embedded CID font STSong-Light, incl. single-character lines."""
+    d = tmp_path_factory.mktemp("fonts")
+    paths = [docgen.reportlab_pdf(d / "plain.pdf", [INTRO] + articles(), title=TITLE)]
+    paras = [INTRO] + articles(12)
+    paras.insert(4, ("table", TABLE))
+    paths.append(docgen.reportlab_pdf(d / "table.pdf", paras, title=TITLE, page_numbers="cn"))
+    for size in (9, 10.5, 12, 16):
+        paths.append(docgen.reportlab_pdf(d / f"lone{size}.pdf", lone_char_paragraphs(size), size=size,
+                                          header="某镇文件" if size == 12 else None, page_numbers="dash" if size >= 12 else "none",
+                                          title=TITLE if size == 16 else None))
+    return paths
+
+
+def test_box_font_is_the_default():
+    import os
+
+    from assess.documents.pdf import font_mode
+
+    if os.environ.get("ASSESS_PDFIUM_SYSTEM_FONTS", "").strip().lower() in ("1", "true", "yes", "on"):
+        pytest.skip("this run opted out of the box font (ASSESS_PDFIUM_SYSTEM_FONTS)")
+    assert font_mode() == "box"
+    assert load_document(EXAMPLE_PDF).meta["pdf_fonts"] == "box"
+
+
+@pytest.mark.parametrize("size", [9, 10.5, 12, 16])
+def test_box_font_keeps_single_character_lines(tmp_path, size):
+    """Without any CJK system font: every wrapped single character (女, 。, 1, A, ）) is kept."""
+    paras = lone_char_paragraphs(size)
+    path = docgen.reportlab_pdf(tmp_path / "lone.pdf", paras, header=None, page_numbers="none", size=size)
+    docs = paragraphs_in_mode(False, [path])
+    for engine in ("pdfium", "auto"):
+        assert [t for t, _, _ in docs[str(path)][engine][:-2]] == paras
+
+
+def test_font_modes_same_paragraphs_non_embedded_cid(cid_pdfs):
+    """Box font vs system fonts on non-embedded STSong-Light: identical paragraphs, pages, exclusions."""
+    if not _cjk_font_installed():
+        pytest.skip("no CJK system font: system-font mode itself drops single-glyph lines here")
+    system = paragraphs_in_mode(True, cid_pdfs)
+    box = paragraphs_in_mode(False, cid_pdfs)
+    for p in cid_pdfs:
+        for engine in ("pdfium", "auto"):
+            assert box[str(p)][engine] == system[str(p)][engine], (p.name, engine)
+    lone = [t for t, _, _ in box[str(cid_pdfs[-1])]["pdfium"][:-2]]
+    assert lone[0] == TITLE and lone[1:] == lone_char_paragraphs(16)
+
+
+def test_font_modes_same_paragraphs_embedded(tmp_path):
+    """Embedded (subset) fonts never ask for a substitute: both modes give the same paragraphs."""
+    paths = [EXAMPLE_PDF]
+    if docgen.soffice() is not None:
+        import docx
+
+        d = docx.Document()
+        d.add_heading(TITLE, 0)
+        docgen.add_page_footer(d, header="某镇妇女权益保障工作方案（征求意见稿）")
+        for a in articles(24, seed=11):
+            d.add_paragraph(a)
+        d.save(tmp_path / "lo.docx")
+        pdf = docgen.soffice_pdf(tmp_path / "lo.docx")
+        if pdf is not None:
+            paths.append(pdf)
+    system = paragraphs_in_mode(True, paths)
+    box = paragraphs_in_mode(False, paths)
+    for p in paths:
+        for engine in ("pdfium", "auto"):
+            assert box[str(p)][engine] == system[str(p)][engine], (p.name, engine)
+    assert len(box[str(EXAMPLE_PDF)]["pdfium"]) > 10
+
+
+def identity_h_pdf(path, lines: list[str], basefont: bytes = b"SimSun") -> None:
+    """A WPS-style PDF: Type0 font, Identity-H, NOT embedded, ToUnicode map, CIDs = glyph ids of the
+    absent font. One text object per line, 12 pt, 19.2 pt leading, from x = 80."""
+    chars = sorted({ch for ln in lines for ch in ln})
+    cid = {ch: 100 + i for i, ch in enumerate(chars)}
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+            "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange "
+            f"<0000> <FFFF> endcodespacerange {len(chars)} beginbfchar\n"
+            + "\n".join(f"<{cid[ch]:04X}> <{ord(ch):04X}>" for ch in chars)
+            + "\nendbfchar endcmap CMapName currentdict /CMap defineresource pop end end").encode()
+    widths = " ".join(f"{cid[ch]} [{500 if ch.isascii() else 1000}]" for ch in chars).encode()
+    content = b"BT\n" + b"\n".join(
+        f"/F1 12 Tf 1 0 0 1 80 {780 - 19.2 * i:.1f} Tm <{''.join(f'{cid[ch]:04X}' for ch in ln)}> Tj".encode()
+        for i, ln in enumerate(lines)) + b"\nET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /" + basefont + b" /Encoding /Identity-H /DescendantFonts [6 0 R] "
+        b"/ToUnicode 8 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /" + basefont + b" /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 /W [" + widths + b"] /CIDToGIDMap /Identity >>",
+        b"<< /Type /FontDescriptor /FontName /" + basefont + b" /Flags 6 /FontBBox [-8 -145 1000 859] /ItalicAngle 0 "
+        b"/Ascent 859 /Descent -141 /CapHeight 683 /StemV 80 >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+@pytest.mark.parametrize("basefont", [b"SimSun", b"#CB#CE#CC#E5", b"FZXiaoBiaoSong-B05S"])
+def test_box_font_keeps_single_glyphs_of_identity_fonts(tmp_path, basefont):
+    """WPS-style non-embedded Identity-H fonts: a wrapped single character is kept by the box font
+    (PDFium's system-font mode loses it unless a system font happens to have a glyph there)."""
+    lines = ["第一条 本村村民不分男女，依法平等享有集体经济组织成员的各项权利，任何组织和个人不得侵害",
+             "。",
+             "第二条 出嫁女及其子女在本村落户的，享有与其他村民同等的待遇，不得以婚姻状况为由歧视妇",
+             "女",
+             "第三条 本规约自村民会议通过之日起施行。"]
+    path = tmp_path / "wps.pdf"
+    identity_h_pdf(path, lines, basefont)
+    box = paragraphs_in_mode(False, [path])[str(path)]
+    for engine in ("pdfium", "auto"):
+        assert [t for t, _, _ in box[engine][:-2]] == [lines[0] + lines[1], lines[2] + lines[3], lines[4]]
+
+
+def _font_mode_in_child(path, q):
+    from assess.documents.pdf import font_mode
+
+    doc = load_document(path, Limits(pdf_engine="pdfium"))
+    q.put((font_mode(), texts(doc)))
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_batch_style_workers_get_the_same_font_mode(tmp_path, method):
+    """Batch workers are forked (Linux) or spawned: either way they read with the parent's font mode."""
+    import multiprocessing as mp
+    import sys
+
+    from assess.documents.pdf import font_mode
+
+    if method == "fork" and not sys.platform.startswith("linux"):
+        pytest.skip("fork start method is Linux-only here")
+    paras = lone_char_paragraphs(12)
+    path = docgen.reportlab_pdf(tmp_path / "lone.pdf", paras, header=None, page_numbers="none")
+    load_document(path, Limits(pdf_engine="pdfium"))  # the parent has initialised PDFium fonts first
+    ctx = mp.get_context(method)
+    q = ctx.Queue()
+    p = ctx.Process(target=_font_mode_in_child, args=(path, q))
+    p.start()
+    mode, got = q.get(timeout=120)
+    p.join(30)
+    assert mode == font_mode()
+    if mode == "box" or _cjk_font_installed():
+        assert got == paras

@@ -89,46 +89,120 @@ def normalise_line(s: str) -> str:
 # pdfium
 
 
-_FONT_INFO = None
+# Substitute fonts. PDFium substitutes a font for every font the PDF does not embed. Its default
+# (system fonts through fontconfig) loads a CJK system font for a non-embedded Chinese font
+# (reportlab's STSong-Light, WPS/Word exports that do not embed 宋体) and loads a glyph outline
+# from it for every character on every page: 15-40 ms per page, 10x the rest of the extraction.
+# Text extraction needs no glyph shapes: the text comes from the font's CMap/ToUnicode and the
+# advances from the PDF's /W or /Widths. It does need each glyph's bounding box to be non-empty:
+# PDFium computes a text object's rectangle from glyph boxes and skips an object of zero width
+# (CPDF_TextPage::ProcessTextObject), so with no usable substitute a text object of one glyph
+# (a wrapped "女" or "。" alone on a line) was silently dropped.
+#
+# The fast mode (default) answers every substitution request for a non-standard font with
+# `_BOX_FONT`, an 840-byte TrueType font made for this purpose: one glyph, a box 1 em wide from
+# -0.12 to 0.88 em, that a format 13 cmap maps to every Unicode code point (whitespace maps to an
+# empty glyph, as in real fonts). Every character then has a non-empty box of the em square at its
+# origin, no system font is ever loaded, and the 14 standard PDF fonts (Helvetica, Times, Courier
+# and their aliases such as Arial) keep PDFium's built-in metric-compatible faces. Nothing is
+# rendered by this process, so the boxes are never drawn.
+# ASSESS_PDFIUM_SYSTEM_FONTS=1 restores PDFium's system-font substitution (process-wide).
+
+SYSTEM_FONTS_ENV = "ASSESS_PDFIUM_SYSTEM_FONTS"
+_BOX_FONT_B64 = (
+    "AAEAAAAKAIAAAwAgT1MvMkThRXwAAAEoAAAAYGNtYXAAKBz7AAABlAAAAPxnbHlmtA4F4AAAApgAAAAaaGVhZDFhakwAAACs"
+    "AAAANmhoZWEHWgN0AAAA5AAAACRobXR4CcQAAAAAAYgAAAAMbG9jYQANAA0AAAKQAAAACG1heHAABQAGAAABCAAAACBuYW1l"
+    "gHiuDgAAArQAAABmcG9zdARpb3sAAAMcAAAALAABAAAAAQAAJIKxW18PPPUAAwPoAAAAAOcxEzoAAAAA5zETOgAA/4gD6ANw"
+    "AAAAAwACAAAAAAAAAAEAAANw/4gAAAPoAAAAAAPoAAEAAAAAAAAAAAAAAAAAAAADAAEAAAADAAQAAQAAAAAAAgAAAAAAAAAA"
+    "AAAAAAAAAAAAAwNBAZAABQAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAPz8/PwAA"
+    "AAD//wNw/4gAAANwAHgAAAAAAAAAAAAAAAAAAAAgAAAD6AAAA+gAAAH0AAAAAAACAAAABgAAABQAAwAKAAAAFAANAAAAAADo"
+    "AAAAAAAAABIAAAAAAAAAIAAAAAIAAAAhAAAAnwAAAAEAAACgAAAAoAAAAAIAAAChAAAWfwAAAAEAABaAAAAWgAAAAAIAABaB"
+    "AAAf/wAAAAEAACAAAAAgCwAAAAIAACAMAAAgJwAAAAEAACAoAAAgKQAAAAIAACAqAAAgLgAAAAEAACAvAAAgLwAAAAIAACAw"
+    "AAAgXgAAAAEAACBfAAAgXwAAAAIAACBgAAAv/wAAAAEAADAAAAAwAAAAAAIAADABAAD+/gAAAAEAAP7/AAD+/wAAAAIAAP8A"
+    "ABD//wAAAAEAAAAAAA0ADQABAAD/iAPoA3AAAwAAFREhEQPoeAPo/BgAAAAAAAAEADYAAQAAAAAAAQAJAAAAAQAAAAAAAgAH"
+    "AAkAAwABBAkAAQASABAAAwABBAkAAgAOACJBc3Nlc3NCb3hSZWd1bGFyAEEAcwBzAGUAcwBzAEIAbwB4AFIAZQBnAHUAbABh"
+    "AHIAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMAAAECAAMDYm94"
+)
+_BOX_FACE = b"AssessBox"
+_STANDARD_FAMILIES = {
+    b"Courier", b"Courier-Bold", b"Courier-BoldOblique", b"Courier-Oblique", b"Helvetica", b"Helvetica-Bold",
+    b"Helvetica-BoldOblique", b"Helvetica-Oblique", b"Times-Roman", b"Times-Bold", b"Times-BoldItalic",
+    b"Times-Italic", b"Symbol", b"ZapfDingbats",
+}
+_FONT_MODE: str | None = None  # "box" or "system", decided once per process
+_FONT_INFO = None  # the FPDF_SYSFONTINFO struct and its callbacks, kept alive for PDFium
 
 
-def _no_system_fonts() -> None:
-    """Opt-in (ASSESS_PDFIUM_NO_SYSTEM_FONTS=1): stop PDFium substituting system fonts.
+def font_mode() -> str:
+    """How this process substitutes non-embedded fonts: "box" (fast, default) or "system"."""
+    _init_fonts()
+    return _FONT_MODE or "system"
 
-    PDFium loads a system font as the substitute for every non-embedded font. With a large CJK
-    font installed (WenQuanYi Zen Hei, 10 MB) that cost ~40 ms per page on a PDF using the
-    non-embedded STSong-Light, 15-20x the extraction itself; without system fonts it is ~2 ms.
-    But then PDFium drops text objects of a single glyph (a line holding only "女" or "。" after a
-    wrap), because their boxes come out empty - the same happens on machines with no CJK font at
-    all. So this stays off by default: correct text first. Process-wide, set once.
+
+def _init_fonts() -> None:
+    """Install the box-font substitute once per process, before the first PDF is opened.
+
+    Batch workers are forked from the main process, or start fresh and get here on their first
+    PDF; either way each process runs this once. Falls back to system fonts (slower, same text)
+    if this pypdfium2 does not expose FPDF_SYSFONTINFO.
     """
-    global _FONT_INFO
-    if _FONT_INFO is not None or not os.environ.get("ASSESS_PDFIUM_NO_SYSTEM_FONTS"):
+    global _FONT_MODE, _FONT_INFO
+    if _FONT_MODE is not None:
         return
+    if os.environ.get(SYSTEM_FONTS_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        _FONT_MODE = "system"
+        return
+    try:
+        _FONT_INFO = _box_font_info()
+        _FONT_MODE = "box"
+    except (AttributeError, KeyError, TypeError, OSError):  # an incompatible pypdfium2 build
+        _FONT_MODE = "system"
+
+
+def _box_font_info():
+    import base64
     import ctypes
 
     import pypdfium2.raw as raw
 
+    data = base64.b64decode("".join(_BOX_FONT_B64))
     S = raw.FPDF_SYSFONTINFO
     f = dict(S._fields_)
+
+    def map_font(this, weight, italic, charset, pitch_family, face, exact):
+        name = ctypes.string_at(face) if face else b""
+        return None if name in _STANDARD_FAMILIES else 1  # None: PDFium's built-in standard font
+
+    def get_font_data(this, font, table, buf, size):
+        if table != 0:  # a single table ('ttcf' asks whether it is a collection): whole file only
+            return 0
+        if buf and size >= len(data):
+            ctypes.memmove(buf, data, len(data))
+        return len(data)
+
+    def get_face_name(this, font, buf, size):
+        if buf and size > len(_BOX_FACE):
+            ctypes.memmove(buf, _BOX_FACE + b"\0", len(_BOX_FACE) + 1)
+        return len(_BOX_FACE) + 1
+
     info = S()
     info.version = 1
     info.Release = f["Release"](lambda this: None)
-    info.EnumFonts = f["EnumFonts"](lambda this, mapper: None)
-    info.MapFont = f["MapFont"](lambda this, weight, italic, charset, family, face, exact: None)
+    info.EnumFonts = f["EnumFonts"](lambda this, mapper: None)  # no installed fonts to match by name
+    info.MapFont = f["MapFont"](map_font)
     info.GetFont = f["GetFont"](lambda this, face: None)
-    info.GetFontData = f["GetFontData"](lambda this, font, table, buf, size: 0)
-    info.GetFaceName = f["GetFaceName"](lambda this, font, buf, size: 0)
-    info.GetFontCharset = f["GetFontCharset"](lambda this, font: 1)
+    info.GetFontData = f["GetFontData"](get_font_data)
+    info.GetFaceName = f["GetFaceName"](get_face_name)
+    info.GetFontCharset = f["GetFontCharset"](lambda this, font: 1)  # DEFAULT_CHARSET
     info.DeleteFont = f["DeleteFont"](lambda this, font: None)
     raw.FPDF_SetSystemFontInfo(ctypes.byref(info))
-    _FONT_INFO = info  # keep the struct and its callbacks alive
+    return info
 
 
 def _open_pdfium(path: Path, shown: str):
     import pypdfium2 as pdfium
 
-    _no_system_fonts()
+    _init_fonts()
 
     try:
         return pdfium.PdfDocument(str(path))
@@ -596,6 +670,7 @@ def read_pdf(path, limits=None) -> Document:
                    pages=n)
     doc.meta["page_offsets"] = page_offsets
     doc.meta["pdf_engine"] = engine
+    doc.meta["pdf_fonts"] = font_mode()
     doc.meta["pdfplumber_pages"] = [p.number for p in pages if p.engine == "pdfplumber"]
     if excluded or removed:
         doc.excluded.extend(excluded)
