@@ -100,12 +100,17 @@ def normalise_line(s: str) -> str:
 # (a wrapped "女" or "。" alone on a line) was silently dropped.
 #
 # The fast mode (default) answers every substitution request for a non-standard font with
-# `_BOX_FONT`, an 840-byte TrueType font made for this purpose: one glyph, a box 1 em wide from
+# `_BOX_FONT_B64`, an 840-byte TrueType font made for this purpose: one glyph, a box 1 em wide from
 # -0.12 to 0.88 em, that a format 13 cmap maps to every Unicode code point (whitespace maps to an
-# empty glyph, as in real fonts). Every character then has a non-empty box of the em square at its
-# origin, no system font is ever loaded, and the 14 standard PDF fonts (Helvetica, Times, Courier
-# and their aliases such as Arial) keep PDFium's built-in metric-compatible faces. Nothing is
-# rendered by this process, so the boxes are never drawn.
+# empty glyph, as in real fonts; a glyph id 0 would not do, PDFium treats it as "no glyph"). Every
+# character then has a non-empty box of the em square at its origin, no system font is ever loaded,
+# and the 14 standard PDF fonts (Helvetica, Times, Courier and their aliases such as Arial) keep
+# PDFium's built-in metric-compatible faces. Nothing is rendered by this process, so the boxes are
+# never drawn. Recipe (fontTools FontBuilder, unitsPerEm 1000): glyphs .notdef (empty), box (contour
+# 0,-120 / 0,880 / 1000,880 / 1000,-120; advance 1000), space (empty, advance 500); hhea and OS/2
+# ascent 880, descent -120; cmap: two format 13 subtables (0,6) and (3,10) mapping U+0000-U+0020,
+# U+00A0, U+1680, U+2000-U+200B, U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF to space and every
+# other code point up to U+10FFFF to box.
 # ASSESS_PDFIUM_SYSTEM_FONTS=1 restores PDFium's system-font substitution (process-wide).
 
 SYSTEM_FONTS_ENV = "ASSESS_PDFIUM_SYSTEM_FONTS"
