@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +137,7 @@ _STANDARD_FAMILIES = {
 }
 _FONT_MODE: str | None = None  # "box" or "system", decided once per process
 _FONT_INFO = None  # the FPDF_SYSFONTINFO struct and its callbacks, kept alive for PDFium
+_FONT_LOCK = threading.Lock()
 
 
 def font_mode() -> str:
@@ -154,14 +156,17 @@ def _init_fonts() -> None:
     global _FONT_MODE, _FONT_INFO
     if _FONT_MODE is not None:
         return
-    if os.environ.get(SYSTEM_FONTS_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
-        _FONT_MODE = "system"
-        return
-    try:
-        _FONT_INFO = _box_font_info()
-        _FONT_MODE = "box"
-    except (AttributeError, KeyError, TypeError, OSError):  # an incompatible pypdfium2 build
-        _FONT_MODE = "system"
+    with _FONT_LOCK:  # the web UI may read PDFs from several threads
+        if _FONT_MODE is not None:
+            return
+        if os.environ.get(SYSTEM_FONTS_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+            _FONT_MODE = "system"
+            return
+        try:
+            _FONT_INFO = _box_font_info()
+            _FONT_MODE = "box"
+        except (AttributeError, KeyError, TypeError, OSError):  # an incompatible pypdfium2 build
+            _FONT_MODE = "system"
 
 
 def _box_font_info():
