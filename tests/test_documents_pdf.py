@@ -278,7 +278,35 @@ def cid_pdfs(tmp_path_factory):
         paths.append(docgen.reportlab_pdf(d / f"lone{size}.pdf", lone_char_paragraphs(size), size=size,
                                           header="某镇文件" if size == 12 else None, page_numbers="dash" if size >= 12 else "none",
                                           title=TITLE if size == 16 else None))
+    paths.append(other_cid_fonts_pdf(d / "cjk-fonts.pdf"))
     return paths
+
+
+def other_cid_fonts_pdf(path):
+    """Big5, Japanese and Korean CID fonts (not embedded) and Helvetica, with single-glyph lines."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    y = 780
+    for name, text in (("STSong-Light", "第一条 妇女与男子享有平等的权利。"), ("MSung-Light", "第二條 婦女與男子享有平等的權利"),
+                       ("HeiseiMin-W3", "第三条 女性の権利"), ("HYSMyeongJo-Medium", "제4조 여성의 권리"),
+                       ("Helvetica", "Article 5 equal rights")):
+        if name != "Helvetica":
+            try:
+                pdfmetrics.getFont(name)
+            except KeyError:
+                pdfmetrics.registerFont(UnicodeCIDFont(name))
+        for line in (text, text[-1], "。" if name != "Helvetica" else "x"):
+            c.setFont(name, 12)
+            c.drawString(80, y, line)
+            y -= 20
+        y -= 10
+    c.showPage()
+    c.save()
+    return path
 
 
 def test_box_font_is_the_default():
@@ -311,7 +339,7 @@ def test_font_modes_same_paragraphs_non_embedded_cid(cid_pdfs):
     for p in cid_pdfs:
         for engine in ("pdfium", "auto"):
             assert box[str(p)][engine] == system[str(p)][engine], (p.name, engine)
-    lone = [t for t, _, _ in box[str(cid_pdfs[-1])]["pdfium"][:-2]]
+    lone = [t for t, _, _ in box[str(next(p for p in cid_pdfs if p.name == "lone16.pdf"))]["pdfium"][:-2]]
     assert lone[0] == TITLE and lone[1:] == lone_char_paragraphs(16)
 
 
