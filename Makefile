@@ -22,9 +22,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Benchmarks (not timed tests): figures for docs/ and the issue notes. The law-corpus parts need
+# ../shared/corpora/laws-cn.tar.xz and skip with a message without it.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
 	$(BIN)/python benchmarks/rules.py
+	$(BIN)/python benchmarks/classifier.py
+	$(BIN)/python benchmarks/evaluate_laws.py
+	$(BIN)/python benchmarks/dev_eval.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf out build *.egg-info
