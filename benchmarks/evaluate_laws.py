@@ -16,32 +16,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CORPUS_TAR = ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"
+from lawcorpus import corpus_dir  # noqa: E402  (benchmarks/lawcorpus.py)
 DEFAULT_OUT = ROOT / "docs" / "evaluation" / "law-corpus-model-findings.tsv"
-
-
-def corpus_dir(arg: str | None) -> Path | None:
-    for cand in (arg, os.environ.get("LAWS_CN_DIR")):
-        if cand and Path(cand).is_dir():
-            return Path(cand)
-    if not CORPUS_TAR.exists():
-        return None
-    tmp = Path(tempfile.gettempdir()) / "assess-bench-laws"
-    if not (tmp / "laws-cn").is_dir():
-        tmp.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(CORPUS_TAR) as tf:
-            tf.extractall(tmp, filter="data")
-    return tmp / "laws-cn"
 
 
 def main(argv=None) -> int:

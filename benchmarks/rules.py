@@ -19,11 +19,8 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
-import os
 import re
 import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,21 +32,7 @@ from assess.findings import GENDER_CATEGORIES  # noqa: E402
 from assess.rules import load_rules  # noqa: E402
 from assess.structure import build_tree  # noqa: E402
 
-CORPUS_TAR = ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"
-
-
-def corpus_dir(arg: str | None) -> Path | None:
-    for cand in (arg, os.environ.get("LAWS_CN_DIR")):
-        if cand and Path(cand).is_dir():
-            return Path(cand)
-    if not CORPUS_TAR.exists():
-        return None
-    tmp = Path(tempfile.gettempdir()) / "assess-bench-laws"
-    if not (tmp / "laws-cn").is_dir():
-        tmp.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(CORPUS_TAR) as tf:
-            tf.extractall(tmp, filter="data")
-    return tmp / "laws-cn"
+from lawcorpus import corpus_dir  # noqa: E402  (benchmarks/lawcorpus.py)
 
 
 def literal_floor(ruleset, texts: list[str], match_only: bool = False) -> tuple[float, int, int]:
