@@ -93,3 +93,23 @@ def test_seed_plan_structure(seed_plan):
     assert any(l.startswith("二、（八）策略措施 2.") for l in got)
     unit = next(u for u in tree.units() if "清理村规民约" in u.text)
     assert unit.label.startswith("二、（八）策略措施 2.")
+
+
+def test_seed_plan_has_no_rule_finding_and_passes(seed_plan):
+    """The county plan promotes equality (and quotes 清理…歧视妇女的条款): a good reviewer finds nothing."""
+    from assess.pipeline import Options, Reviewer
+
+    result = Reviewer(Options(use_model=False)).review(seed_plan)
+    assert result.error is None
+    assert [f.rule for f in result.findings] == []
+    assert result.verdict == "建议通过"
+
+
+def test_seed_plan_with_model_still_passes(seed_plan):
+    """With the classifier on, at most low-severity hints for a human to check; the verdict stays 建议通过."""
+    from assess.pipeline import Reviewer
+
+    result = Reviewer().review(seed_plan)
+    assert result.error is None
+    assert all(f.severity == "low" and f.source == "model" for f in result.findings)
+    assert result.verdict == "建议通过"
