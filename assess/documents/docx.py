@@ -592,29 +592,24 @@ class _Reader:
             elif tag == T.customXml:
                 self.container(c, top=False)
 
-    def _rows(self, t) -> list:
+    def _unwrapped(self, el, tag) -> list:
+        """Children of `el` with `tag`, looking through content controls and custom XML wrappers."""
         T = self.T
-        rows = []
-        for c in t:
-            if c.tag == T.tr:
-                rows.append(c)
+        out = []
+        for c in el:
+            if c.tag == tag:
+                out.append(c)
             elif c.tag == T.sdt or c.tag == T.customXml:
                 content = c.find(T.sdtContent) if c.tag == T.sdt else c
                 if content is not None:
-                    rows.extend(x for x in content if x.tag == T.tr)
-        return rows
+                    out.extend(x for x in content if x.tag == tag)
+        return out
+
+    def _rows(self, t) -> list:
+        return self._unwrapped(t, self.T.tr)
 
     def _cells(self, tr) -> list:
-        T = self.T
-        cells = []
-        for c in tr:
-            if c.tag == T.tc:
-                cells.append(c)
-            elif c.tag == T.sdt or c.tag == T.customXml:
-                content = c.find(T.sdtContent) if c.tag == T.sdt else c
-                if content is not None:
-                    cells.extend(x for x in content if x.tag == T.tc)
-        return cells
+        return self._unwrapped(tr, self.T.tc)
 
     def _advance_numbering(self, el) -> None:
         """Keep list counters in step for numbered paragraphs that are not rendered (table cells)."""
