@@ -131,6 +131,7 @@ def _stat(path: str):
 
 
 def error_row(path, shown, rel, location, code, message, size=None, mtime_ns=None) -> dict:
+    """The documents-table row of a file; `review_one` adds the review results to it."""
     return {
         "path": path,
         "shown_path": shown,
@@ -179,32 +180,25 @@ def review_one(reviewer, reporters, outdir, path, shown, rel, location) -> tuple
     timings["total"] = round(total, 6)
     timings["cpu"] = round(time.process_time() - c0, 6)
     timings["rss_mb"] = _rss_mb()
-    row = {
-        "path": path,
-        "shown_path": shown,
-        "rel_path": rel,
-        "township": location.get("township"),
-        "village": location.get("village"),
-        "location_meta": json.dumps(location, ensure_ascii=False),
+    err = result.error
+    row = error_row(path, shown, rel, location, err.code if err else None, err.message if err else None,
+                    size=d.size if d else size1 if size1 is not None else size0,
+                    mtime_ns=mtime1 if mtime1 is not None else mtime0)
+    row.update({
         "sha256": d.sha256 if d else None,
-        "size": d.size if d else size1 if size1 is not None else size0,
-        "mtime_ns": mtime1 if mtime1 is not None else mtime0,
         "format": d.format if d else None,
         "doc_type": result.doc_type,
         "title": d.title if d else None,
         "clauses": result.clauses,
-        "status": "error" if result.error else "done",
-        "error_code": result.error.code if result.error else None,
-        "error_message": result.error.message if result.error else None,
+        "status": "error" if err else "done",
         "verdict": result.verdict,
-        "n_findings": len(result.findings) if not result.error else 0,
+        "n_findings": 0 if err else len(result.findings),
         "timings": json.dumps(timings),
         "versions_key": versions_key(versions),
         "versions": json.dumps(versions, ensure_ascii=False),
         "notes": json.dumps(d.notes if d else [], ensure_ascii=False),
         "outputs": json.dumps(outputs, ensure_ascii=False),
-        "reviewed_at": time.time(),
-    }
+    })
     findings = []
     if result.error is None:
         for f in result.findings:
