@@ -330,3 +330,69 @@ def test_ruby_phonetic_guide_skipped(tmp_path):
     p.add_run("程")
     d.save(tmp_path / "ruby.docx")
     assert load_document(tmp_path / "ruby.docx").text == "村民章程"
+
+
+# -- styles.xml is read per used style (_StyleParts), not parsed whole
+
+def _styles_bytes(path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/styles.xml")
+
+
+def _lazy_and_full(data: bytes):
+    from lxml import etree
+
+    from assess.documents.docx import _StyleParts, _T
+
+    lazy = _StyleParts(data, _T, "x.docx")
+    root = etree.fromstring(data)
+    full = {st.get(_T.styleId): st for st in root.findall(_T.style)}
+    return lazy, full
+
+
+def test_lazy_styles_equal_full_parse_on_real_templates(simple):
+    from pathlib import Path
+
+    from lxml import etree
+
+    examples = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.docx"))
+    for path in [simple, *examples]:
+        lazy, full = _lazy_and_full(_styles_bytes(path))
+        assert full
+        for sid, el in full.items():
+            assert etree.tostring(lazy.get(sid)) == etree.tostring(el), (path, sid)
+        assert lazy.get("NoSuchStyle") is None and "NoSuchStyle" not in lazy
+        assert lazy._full is None  # found every style without parsing the whole part
+
+
+def test_lazy_styles_edge_cases():
+    from lxml import etree
+
+    from assess.documents.docx import _StyleParts, _T
+
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    data = (
+        f"<?xml version='1.0'?>\n<w:styles xmlns:w='{W}'>"
+        "<w:style w:type='paragraph' w:styleId='A'><w:name w:val='first A'/></w:style>"
+        '<w:style w:type="paragraph" w:styleId="B&amp;C"><w:name w:val="b and c"/><w:basedOn w:val="A"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Empty"/>'
+        "<w:style w:type='paragraph' w:styleId='A'><w:name w:val='second A'/></w:style>"
+        "</w:styles>"
+    ).encode()
+    lazy = _StyleParts(data, _T, "x.docx")
+    assert lazy.get("A").find(_T.name).get(_T.val) == "second A"  # the last definition wins, as in a full parse
+    assert lazy.get("B&C").find(_T.basedOn).get(_T.val) == "A"
+    assert lazy.get("Empty") is not None and len(lazy.get("Empty")) == 0
+    assert lazy._full is None
+    # Another prefix for WordprocessingML: same answers.
+    lazy2 = _StyleParts(data.replace(b"w:", b"ww:").replace(b"xmlns:w=", b"xmlns:ww="), _T, "x.docx")
+    assert lazy2.get("A").find(_T.name).get(_T.val) == "second A" and lazy2._full is None
+    # A root the finder does not understand: the whole part is parsed instead.
+    odd = data.replace(b"<w:styles xmlns:w=", b"<w:styles xmlns:q='urn:q' xmlns:w=", 1).replace(b"<w:styles", b"<q:styles").replace(b"</w:styles>", b"</q:styles>")
+    lazy3 = _StyleParts(odd, _T, "x.docx")
+    assert lazy3._full is not None and lazy3.get("A").find(_T.name).get(_T.val) == "second A"
+    # No styles part at all.
+    assert _StyleParts(None, _T, "x.docx").get("A") is None
+    assert etree.tostring(lazy.get("B&C")).count(b"basedOn") == 1

@@ -440,23 +440,102 @@ def _display_style(name: str) -> str:
     return name
 
 
-def _style_elements(data: bytes | None, T: _Tags, shown: str) -> dict[str, object]:
-    """styleId -> w:style element (direct children only; latent styles are skipped)."""
-    if not data:
-        return {}
-    root = _parse(data, "styles.xml", shown)
-    out: dict[str, object] = {}
-    for st in root.findall(T.style):
-        sid = st.get(T.styleId)
-        if sid is not None:
-            out[sid] = st
-    return out
+class _StyleParts:
+    """styleId -> w:style element, parsed on demand from the raw styles.xml.
+
+    Word and python-docx templates ship styles.xml files of 50-350 KB (every built-in style) while
+    a document uses a handful; parsing the whole part was half of the reading time of a short docx.
+    A used style is found by its `styleId="…"` attribute, cut out with its enclosing <w:style>…
+    </w:style> and parsed inside the root tag (which carries the namespace declarations). Anything
+    unexpected (another prefix, a snippet that does not parse) falls back to parsing the whole part.
+    """
+
+    def __init__(self, data: bytes | None, T: _Tags, shown: str):
+        self._data = data or b""
+        self._T = T
+        self._shown = shown
+        self._cache: dict[str, object | None] = {}
+        self._full: dict[str, object] | None = None if data else {}
+        self._root_open = self._root_close = self._open = self._close = b""
+        if self._full is None:
+            m = _STYLES_ROOT.search(self._data, 0, 4096)
+            prefix = _main_prefix(m.group(0)) if m else None
+            if m is None or prefix is None or (m.group(1) or b"") != prefix:
+                self._full = self._parse_all()
+            else:
+                self._root_open = m.group(0)
+                self._root_close = b"</" + prefix + b"styles>"
+                self._open = b"<" + prefix + b"style"
+                self._close = b"</" + prefix + b"style>"
+
+    def _parse_all(self) -> dict[str, object]:
+        root = _parse(self._data, "styles.xml", self._shown)
+        return {st.get(self._T.styleId): st for st in root.findall(self._T.style) if st.get(self._T.styleId) is not None}
+
+    def get(self, sid: str):
+        if self._full is not None:
+            return self._full.get(sid)
+        if sid not in self._cache:
+            try:
+                self._cache[sid] = self._find(sid)
+            except (etree.XMLSyntaxError, ValueError):
+                self._full = self._parse_all()
+                return self._full.get(sid)
+        return self._cache[sid]
+
+    def __contains__(self, sid: str) -> bool:
+        return self.get(sid) is not None
+
+    def __getitem__(self, sid: str):
+        st = self.get(sid)
+        if st is None:
+            raise KeyError(sid)
+        return st
+
+    def _find(self, sid: str):
+        data = self._data
+        esc = sid.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").encode("utf-8")
+        found = None
+        for needle in (b'styleId="' + esc + b'"', b"styleId='" + esc + b"'"):
+            at = data.find(needle)
+            while at != -1:
+                start = data.rfind(self._open, 0, at)
+                tag_end = data.find(b">", at)
+                # The attribute must sit in that <w:style …> tag: no '>' between the two.
+                if start != -1 and tag_end != -1 and data.find(b">", start, at) == -1 and data[start + len(self._open)] in b" \t\r\n":
+                    if data[tag_end - 1 : tag_end] == b"/":
+                        found = (start, tag_end + 1)  # <w:style …/>
+                    else:
+                        end = data.find(self._close, tag_end)
+                        if end == -1:
+                            raise ValueError("unclosed w:style")
+                        found = (start, end + len(self._close))  # the last definition wins, as in Word
+                at = data.find(needle, at + 1)
+        if found is None:
+            return None
+        root = etree.fromstring(self._root_open + data[found[0] : found[1]] + self._root_close, _PARSER)
+        st = root[0]
+        if st.tag != self._T.style or st.get(self._T.styleId) != sid:
+            raise ValueError("unexpected style snippet")
+        return st
+
+
+_STYLES_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?styles[\s>][^>]*>")
+_MAIN_NS_DECL = re.compile(rb"""xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["'](http://schemas\.openxmlformats\.org/wordprocessingml/2006/main|http://purl\.oclc\.org/ooxml/wordprocessingml/main)["']""")
+
+
+def _main_prefix(root_tag: bytes) -> bytes | None:
+    """The prefix (b"w:") or b"" (default namespace) bound to WordprocessingML in the root tag."""
+    m = _MAIN_NS_DECL.search(root_tag)
+    if m is None:
+        return None
+    return (m.group(1) + b":") if m.group(1) else b""
 
 
 class _Styles:
     """Paragraph style names and style-inherited numbering, resolved lazily per used style."""
 
-    def __init__(self, elements: dict[str, object], T: _Tags):
+    def __init__(self, elements: "_StyleParts", T: _Tags):
         self.T = T
         self._el = elements
         self._names: dict[str, str] = {}
@@ -783,7 +862,7 @@ def read_docx(path, limits=None) -> Document:
         root = _parse(_safe_read(z, main, limits, shown), main, shown)
         T = _tags_for(root)
         numbering = _Numbering(_parse(_safe_read(z, "word/numbering.xml", limits, shown), "numbering.xml", shown), T)
-        styles = _Styles(_style_elements(_safe_read(z, "word/styles.xml", limits, shown), T, shown), T)
+        styles = _Styles(_StyleParts(_safe_read(z, "word/styles.xml", limits, shown), T, shown), T)
         headers, footers, notes = [], [], []
         for n in sorted(names):
             if not n.startswith("word/") or not n.endswith(".xml"):
