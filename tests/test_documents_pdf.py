@@ -82,7 +82,7 @@ def test_tables_as_rows(table_pdf, engine):
     # The table's text is not also in the paragraph stream.
     assert doc.text.count("司机") == 1
     if engine == "auto":
-        assert doc.meta["pdfplumber_pages"] == [rows[0].page]
+        assert doc.meta["table_pages"] == [rows[0].page]
     # Page numbers in the 第 N 页 共 M 页 form are removed too.
     assert "共2页" not in doc.text.replace(" ", "") and "共 2 页" not in doc.text
 
@@ -177,7 +177,7 @@ def test_auto_mixes_engines_without_seams(tmp_path):
     path = docgen.reportlab_pdf(tmp_path / "mixed.pdf", paras, title=TITLE)
     auto = load_document(path, Limits(pdf_engine="auto"))
     plumber = load_document(path, Limits(pdf_engine="pdfplumber"))
-    assert auto.pages >= 4 and len(auto.meta["pdfplumber_pages"]) == 1
+    assert auto.pages >= 4 and len(auto.meta["table_pages"]) == 1
     assert texts(auto) == texts(plumber)
     assert "征求意见稿" not in auto.text
 

@@ -62,6 +62,7 @@ class Page:
     chars: int = 0
     engine: str = "pdfium"
     has_tables: bool = False
+    geometry: bool = True  # character boxes line up with the text (pdfium); False: positions faked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,14 +227,9 @@ def _open_pdfium(path: Path, shown: str):
 
 
 def _path_objects(page) -> int:
-    import pypdfium2.raw as raw
+    from .pdf_tables import page_edges
 
-    n = raw.FPDFPage_CountObjects(page.raw)
-    count = 0
-    for i in range(n):
-        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_PATH:
-            count += 1
-    return count
+    return page_edges(page, 0.0, min_paths=1 << 30)[0]
 
 
 def _image_objects(page) -> int:
@@ -243,7 +239,9 @@ def _image_objects(page) -> int:
     return sum(1 for i in range(n) if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE)
 
 
-def _pdfium_page(page, number: int) -> Page:
+def _pdfium_page(page, number: int, state: dict | None = None) -> Page:
+    """One page read by PDFium. With `state` (the `auto` engine), ruled tables on a page with at
+    least AUTO_MIN_PATHS path objects become table rows (pdf_tables), their text leaves the lines."""
     import pypdfium2.raw as raw
 
     width, height = page.get_size()
@@ -253,6 +251,7 @@ def _pdfium_page(page, number: int) -> Page:
         s = tp.get_text_range() if n else ""
         geometry = len(s) == n
         lines: list[Line] = []
+        spans: list[tuple[int, int]] = []  # the text page's char range of each line
         pos = 0
         chars = 0
         for raw_line in s.split("\n"):
@@ -281,11 +280,76 @@ def _pdfium_page(page, number: int) -> Page:
                 ln.top = height - max(t0, t1)
                 ln.bottom = height - min(b0, b1)
             lines.append(ln)
+            spans.append((seg_start, seg_start + len(line)))
         if not geometry:
             _fake_geometry(lines, height)
+        pg = Page(number, width, height, lines, chars, "pdfium", geometry=geometry)
+        if state is not None and geometry and chars:
+            _pdfium_tables(page, tp, pg, spans, state)
     finally:
         tp.close()
-    return Page(number, width, height, lines, chars, "pdfium")
+    return pg
+
+
+TABLE_LINE_SLACK = 2.0  # pt: a line this close to a table's top or bottom is looked at char by char
+
+
+def _pdfium_tables(page, tp, pg: Page, spans: list[tuple[int, int]], state: dict) -> None:
+    """Find ruled tables on a page read by PDFium; replace the lines inside them by table rows.
+
+    Lines that overlap a table vertically are read character by character: characters whose centre
+    lies in a table go to its cells (pdfplumber's rule); a line with no character left outside is
+    dropped, one with some left (text beside a table on the same baseline, rare) keeps just those.
+    """
+    from . import pdf_tables as pt
+
+    n_paths, h, v = pt.page_edges(page, pg.height, AUTO_MIN_PATHS)
+    if n_paths < AUTO_MIN_PATHS:
+        return
+    tables = [t for t in pt.find_tables(h, v) if t.ncols >= 2]
+    if not tables:
+        return
+    boxes = [t.bbox for t in tables]
+    table_chars: list = []
+    items: list[Line] = []
+    for ln, (a, b) in zip(pg.lines, spans):
+        if not any(ln.top < bx[3] + TABLE_LINE_SLACK and ln.bottom > bx[1] - TABLE_LINE_SLACK for bx in boxes):
+            items.append(ln)
+            continue
+        chs = pt.read_chars(tp, a, b, pg.height)
+        inside = [pt.in_any(ch, boxes) for ch in chs]
+        if not any(inside):
+            items.append(ln)
+            continue
+        table_chars.extend(ch for ch, ins in zip(chs, inside) if ins)
+        rest = [ch for ch, ins in zip(chs, inside) if not ins]
+        if any(not ch.text.isspace() for ch in rest):
+            items.append(_line_from_chars(rest, ln))
+    found = [(t.bbox, pt.cell_texts(t, table_chars)) for t in tables]
+    pg.lines = items
+    pg.chars = sum(len(ln.text) for ln in items)
+    pg.chars += _add_table_rows(items, found, pg.number, pg.height, state)
+    items.sort(key=lambda ln: (ln.top, ln.x0))
+    pg.has_tables = True
+
+
+def _line_from_chars(chars: list, like: Line) -> Line:
+    """A line rebuilt from some of its characters (left to right, a space at visible gaps)."""
+    solid = [c for c in chars if not c.text.isspace()]
+    size = like.size or max(c.bottom - c.top for c in solid)
+    out: list[str] = []
+    prev_x1 = None
+    for c in sorted(chars, key=lambda c: c.x0):
+        if c.text.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+            continue
+        if prev_x1 is not None and c.x0 - prev_x1 > GAP_SPACE * size and out and out[-1] != " ":
+            out.append(" ")
+        out.append(c.text)
+        prev_x1 = c.x1 if prev_x1 is None else max(prev_x1, c.x1)
+    return Line(normalise_line("".join(out)), min(c.x0 for c in solid), max(c.x1 for c in solid),
+                min(c.top for c in solid), max(c.bottom for c in solid), like.page, size=like.size)
 
 
 # Two CJK characters around a space: either a real gap (table cells) or PDFium's placeholder for
@@ -388,12 +452,27 @@ def _plumber_page(page, number: int, state: dict) -> Page:
             continue
         chars += len(text)
         items.append(Line(text, tl["x0"], tl["x1"], tl["top"], tl["bottom"], number, size=tl["bottom"] - tl["top"]))
-    for t in tables:
-        rows = [[tbl.clean_cell(c or "") for c in r] for r in t.extract()]
+    chars += _add_table_rows(items, [(t.bbox, t.extract()) for t in tables], number, height, state)
+    items.sort(key=lambda ln: (ln.top, ln.x0))
+    return Page(number, width, height, items, chars, "pdfplumber", has_tables=bool(tables))
+
+
+def _add_table_rows(items: list[Line], tables: list, number: int, height: float, state: dict) -> int:
+    """Append the rows of a page's tables to `items` (the page's text lines); return their chars.
+
+    `tables`: (bbox (x0, top, x1, bottom), rows of raw cell strings or None) per table, top to
+    bottom, from either engine. Cells are cleaned (tables.clean_cell), empty rows dropped. A table
+    that starts a page right after a table ending near the bottom of the previous page, with the same
+    number of columns, continues it (same index and header, row numbers go on; a repeated header row
+    is dropped); otherwise it is a new table whose first row is its header if it looks like one.
+    """
+    chars = 0
+    for bbox, raw_rows in tables:
+        rows = [[tbl.clean_cell(c or "") for c in r] for r in raw_rows]
         rows = [r for r in rows if any(r)]
         if not rows:
             continue
-        x0, top, x1, bottom = t.bbox
+        x0, top, x1, bottom = bbox
         prev = state.get("last_table")
         first_on_page = not any(ln.top < top for ln in items if ln.top > height * 0.1)
         cont = (prev is not None and prev["page"] == number - 1 and prev["ncols"] == len(rows[0])
@@ -414,8 +493,7 @@ def _plumber_page(page, number: int, state: dict) -> Page:
                               kind="row", cells=cells, table=index, row=r0 + i, header=header))
         state["last_table"] = {"page": number, "ncols": len(rows[0]) if rows else 0, "index": index,
                                "header": header, "next_row": r0 + len(rows), "near_bottom": bottom > height * 0.75}
-    items.sort(key=lambda ln: (ln.top, ln.x0))
-    return Page(number, width, height, items, chars, "pdfplumber", has_tables=bool(tables))
+    return chars
 
 
 def _open_plumber(path: Path, shown: str):
@@ -630,8 +708,10 @@ def read_pdf(path, limits=None) -> Document:
                 if engine == "pdfplumber":
                     pg = _plumber_page(plumber.pages[i], i + 1, state)
                 else:
-                    pg = _pdfium_page(page, i + 1)
-                    if engine == "auto" and pg.chars and _path_objects(page) >= AUTO_MIN_PATHS:
+                    pg = _pdfium_page(page, i + 1, state if engine == "auto" else None)
+                    if engine == "auto" and not pg.geometry and pg.chars and _path_objects(page) >= AUTO_MIN_PATHS:
+                        # Text and character indices disagree (rare: characters outside the BMP):
+                        # no char boxes to place in cells, so pdfplumber reads this page.
                         if plumber is None:
                             plumber = _open_plumber(path, shown)
                         alt = _plumber_page(plumber.pages[i], i + 1, state)
@@ -681,7 +761,7 @@ def read_pdf(path, limits=None) -> Document:
     doc.meta["page_offsets"] = page_offsets
     doc.meta["pdf_engine"] = engine
     doc.meta["pdf_fonts"] = font_mode()
-    doc.meta["pdfplumber_pages"] = [p.number for p in pages if p.engine == "pdfplumber"]
+    doc.meta["table_pages"] = [p.number for p in pages if p.has_tables]
     if excluded or removed:
         doc.excluded.extend(excluded)
         doc.notes.append(f"已去除页眉、页脚和页码（{removed} 行），未纳入审查")
