@@ -449,3 +449,222 @@ def test_batch_style_workers_get_the_same_font_mode(tmp_path, method):
     assert mode == font_mode()
     if mode == "box" or _cjk_font_installed():
         assert got == paras
+
+
+# ---------------------------------------------------------------------------------------------
+# The `auto` engine's own ruled-table finder (pdf_tables.py, on PDFium objects) against pdfplumber.
+
+ROLES = [["岗位", "人数", "性别", "条件"],
+         ["文员", "2", "不限", "大专及以上学历，熟悉办公软件操作，有两年以上基层工作经历者优先"],
+         ["司机", "1", "男", "高中"]]
+
+
+def blocks(doc):
+    return [(doc.text[b.start : b.end], b.kind, b.page, b.table, b.row) for b in doc.blocks]
+
+
+def rows_of(doc):
+    return [x for x in blocks(doc) if x[1] == "table_row"]
+
+
+def platypus_pdf(path, story_items, repeat_rows=1):
+    """A reportlab platypus document: strings are body paragraphs, ("table", rows, widths) a ruled
+    table (GRID style, cells as wrapping CJK paragraphs, header row repeated after a page break)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    font = docgen._cid_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=19, firstLineIndent=24, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=14, wordWrap="CJK")
+    story = []
+    for it in story_items:
+        if isinstance(it, tuple):
+            t = Table([[Paragraph(c, cell) for c in r] for r in it[1]], colWidths=it[2], repeatRows=repeat_rows)
+            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+            story.append(t)
+        else:
+            story.append(Paragraph(it, body))
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+    return path
+
+
+def read_all(path):
+    return {e: load_document(path, Limits(pdf_engine=e)) for e in ("pdfium", "pdfplumber", "auto")}
+
+
+def test_auto_table_with_wrapped_cell(tmp_path):
+    """A cell whose text wraps onto two lines is one cell value, as pdfplumber reads it."""
+    arts = articles(8, seed=3)
+    path = platypus_pdf(tmp_path / "wrap.pdf", arts[:3] + [("table", ROLES, [60, 50, 50, 200])] + arts[3:])
+    docs = read_all(path)
+    assert blocks(docs["auto"]) == blocks(docs["pdfplumber"])
+    assert [r[0] for r in rows_of(docs["auto"])] == [
+        "岗位 | 人数 | 性别 | 条件",
+        "岗位：文员 | 人数：2 | 性别：不限 | 条件：大专及以上学历，熟悉办公软件操作，有两年以上基层工作经历者优先",
+        "岗位：司机 | 人数：1 | 性别：男 | 条件：高中",
+    ]
+    assert docs["auto"].meta["table_pages"] == [1]
+    assert docs["auto"].text.count("基层工作经历") == 1  # not also left in the paragraph stream
+    # Outside the table, auto reads the page like pdfium does.
+    assert [x for x in texts(docs["auto"]) if x.startswith("第")] == [x for x in texts(docs["pdfium"]) if x.startswith("第")]
+
+
+def test_auto_table_continued_over_page_break(tmp_path):
+    """A long table split over pages with the header row repeated: one table, rows numbered on,
+    the repeated header dropped (the same continuation logic as the pdfplumber engine)."""
+    rows = [["序号", "姓名", "性别", "职务"]] + [[str(i), f"张{docgen.cn(i % 10)}", "女" if i % 2 else "男", "村民代表"]
+                                              for i in range(1, 61)]
+    arts = articles(8, seed=4)
+    path = platypus_pdf(tmp_path / "long.pdf", arts[:4] + [("table", rows, [40, 80, 50, 120])] + arts[4:])
+    docs = read_all(path)
+    auto = docs["auto"]
+    assert blocks(auto) == blocks(docs["pdfplumber"])
+    got = rows_of(auto)
+    assert len(auto.meta["table_pages"]) >= 2 and auto.meta["table_pages"] == docs["pdfplumber"].meta["table_pages"]
+    assert len(got) == 61 and {r[3] for r in got} == {0} and [r[4] for r in got] == list(range(61))
+    assert got[0][0] == "序号 | 姓名 | 性别 | 职务"
+    assert got[60][0] == "序号：60 | 姓名：张零 | 性别：男 | 职务：村民代表"
+    assert sum(1 for r in got if r[0] == "序号 | 姓名 | 性别 | 职务") == 1
+    assert len({r[2] for r in got}) >= 2  # really over a page break
+
+
+def test_auto_table_drawn_as_thin_rectangles(tmp_path):
+    """Borders drawn as thin filled rectangles (0.5 pt, as LibreOffice and Word exports do) and cell
+    outlines drawn as `re` rectangles are ruling lines too."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = docgen._cid_font()
+    c = canvas.Canvas(str(tmp_path / "rects.pdf"), pagesize=A4, invariant=1)
+    c.setFont(font, 12)
+    c.drawString(80, 760, INTRO[:30])
+    for k, (x0, y0) in enumerate(((80, 700), (80, 500))):
+        ys = [y0 - 24 * r for r in range(len(TABLE) + 1)]
+        xs = [x0 + 100 * k2 for k2 in range(len(TABLE[0]) + 1)]
+        if k == 0:  # thin filled rectangles
+            for y in ys:
+                c.rect(xs[0], y - 0.25, xs[-1] - xs[0], 0.5, stroke=0, fill=1)
+            for x in xs:
+                c.rect(x - 0.25, ys[-1], 0.5, ys[0] - ys[-1], stroke=0, fill=1)
+        for r, row in enumerate(TABLE):
+            for col, val in enumerate(row):
+                if k == 1:  # every cell outlined by its own stroked rectangle
+                    c.rect(xs[col], ys[r + 1], 100, 24, stroke=1, fill=0)
+                c.drawString(xs[col] + 4, ys[r] - 17, val)
+    c.drawString(80, 400, "第一条 本方案自印发之日起施行。")
+    c.showPage()
+    c.save()
+    docs = read_all(tmp_path / "rects.pdf")
+    assert blocks(docs["auto"]) == blocks(docs["pdfplumber"])
+    assert [r[0] for r in rows_of(docs["auto"])] == [
+        "岗位 | 人数 | 性别 | 学历", "岗位：文员 | 人数：2 | 性别：不限 | 学历：大专", "岗位：司机 | 人数：1 | 性别：男 | 学历：高中",
+    ] * 2
+    assert [r[3] for r in rows_of(docs["auto"])] == [0, 0, 0, 1, 1, 1]
+
+
+def test_auto_decorative_lines_are_no_table(tmp_path):
+    """Rules under a title, a double rule, a boxed note with a divider (one column): no table rows,
+    and the same paragraphs as the pdfium engine."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = docgen._cid_font()
+    arts = articles(6, seed=9)
+    c = canvas.Canvas(str(tmp_path / "rules.pdf"), pagesize=A4, invariant=1)
+    c.setFont(font, 18)
+    c.drawCentredString(A4[0] / 2, 780, TITLE)
+    c.setLineWidth(1.5)
+    c.line(80, 770, A4[0] - 80, 770)  # a rule under the title, and a double rule
+    c.setLineWidth(0.5)
+    c.line(80, 766, A4[0] - 80, 766)
+    c.line(80, 763, A4[0] - 80, 763)
+    c.setFont(font, 12)
+    y = 730
+    for a in arts[:3]:
+        for ln in docgen.wrap(a, A4[0] - 160, font, 12):
+            c.drawString(80, y, ln)
+            y -= 19
+    c.rect(80, y - 60, A4[0] - 160, 60)  # a boxed note split by a line: two cells in one column
+    c.line(80, y - 30, A4[0] - 80, y - 30)
+    c.drawString(90, y - 20, "备注：")
+    c.drawString(90, y - 50, "本方案由镇妇联负责解释。")
+    y -= 90
+    for a in arts[3:]:
+        for ln in docgen.wrap(a, A4[0] - 160, font, 12):
+            c.drawString(80, y, ln)
+            y -= 19
+    c.line(80, 60, A4[0] - 80, 60)  # a footer rule
+    c.showPage()
+    c.save()
+    docs = read_all(tmp_path / "rules.pdf")
+    assert not rows_of(docs["auto"]) and docs["auto"].meta["table_pages"] == []
+    assert texts(docs["auto"]) == texts(docs["pdfium"]) == texts(docs["pdfplumber"])
+    assert arts[5] in texts(docs["auto"]) and "本方案由镇妇联负责解释。" in texts(docs["auto"])
+
+
+def test_auto_line_beside_a_table(tmp_path):
+    """Text on the same baseline as a table row but outside the table (a margin note): PDFium puts
+    it on the row's line; the cells go to the table and the note stays a line of its own."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = docgen._cid_font()
+    c = canvas.Canvas(str(tmp_path / "beside.pdf"), pagesize=A4, invariant=1)
+    c.setFont(font, 12)
+    c.drawString(60, 760, "第一条 招聘岗位如下。")
+    xs = [60, 120, 180, 240]
+    ys = [740, 716, 692, 668]
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    for r, row in enumerate([["岗位", "人数", "性别"], ["文员", "2", "不限"], ["司机", "1", "男"]]):
+        for col, val in enumerate(row):
+            c.drawString(xs[col] + 4, ys[r] - 17, val)
+    c.drawString(300, ys[1] - 17, "注：以上岗位均面向社会公开招聘。")
+    c.drawString(60, 620, "第二条 报名时间另行通知。")
+    c.showPage()
+    c.save()
+    docs = read_all(tmp_path / "beside.pdf")
+    auto = docs["auto"]
+    assert [r[0] for r in rows_of(auto)] == ["岗位 | 人数 | 性别", "岗位：文员 | 人数：2 | 性别：不限", "岗位：司机 | 人数：1 | 性别：男"]
+    assert "注：以上岗位均面向社会公开招聘。" in texts(auto)
+    assert auto.text.count("文员") == 1
+    assert blocks(auto) == blocks(docs["pdfplumber"])
+
+
+@pytest.mark.skipif(docgen.soffice() is None, reason="LibreOffice not installed")
+def test_auto_libreoffice_table_with_merged_and_multiline_cells(tmp_path):
+    """python-docx table exported by LibreOffice: a vertically merged cell (pdfplumber gives None
+    for the slot it covers, "" after clean_cell), a cell that wraps, a cell with two paragraphs."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading(TITLE, 0)
+    arts = articles(10, seed=6)
+    for a in arts[:3]:
+        d.add_paragraph(a)
+    rows = [["岗位", "人数", "性别", "条件"], ["文员", "2", "不限", "大专"], ["司机", "1", "", "高中"],
+            ["厨师", "3", "女", "初中及以上学历，有三年以上工作经验者优先，持有健康证明"]]
+    t = d.add_table(rows=len(rows), cols=4)
+    t.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for col, v in enumerate(row):
+            t.cell(r, col).text = v
+    merged = t.cell(1, 2).merge(t.cell(2, 2))
+    merged.text = "不限"
+    t.cell(2, 3).add_paragraph("驾龄五年以上")  # a second paragraph in one cell
+    for a in arts[3:]:
+        d.add_paragraph(a)
+    d.save(tmp_path / "merged.docx")
+    pdf = docgen.soffice_pdf(tmp_path / "merged.docx")
+    docs = read_all(pdf)
+    assert blocks(docs["auto"]) == blocks(docs["pdfplumber"])
+    assert [r[0] for r in rows_of(docs["auto"])] == [
+        "岗位 | 人数 | 性别 | 条件",
+        "岗位：文员 | 人数：2 | 性别：不限 | 条件：大专",
+        "岗位：司机 | 人数：1 | 性别： | 条件：高中驾龄五年以上",
+        "岗位：厨师 | 人数：3 | 性别：女 | 条件：初中及以上学历，有三年以上工作经验者优先，持有健康证明",
+    ]
+    assert [x for x in texts(docs["auto"]) if x.startswith("第")] == arts
