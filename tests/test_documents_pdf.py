@@ -668,3 +668,52 @@ def test_auto_libreoffice_table_with_merged_and_multiline_cells(tmp_path):
         "岗位：厨师 | 人数：3 | 性别：女 | 条件：初中及以上学历，有三年以上工作经验者优先，持有健康证明",
     ]
     assert [x for x in texts(docs["auto"]) if x.startswith("第")] == arts
+
+
+def _plumber_lattice(h, v):
+    """pdfplumber's own merge / intersection / cell / table functions on the same edges."""
+    from pdfplumber import table as T
+
+    edges = [{"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0, "orientation": "h", "doctop": y}
+             for y, x0, x1 in h]
+    edges += [{"x0": x, "x1": x, "top": t, "bottom": b, "width": 0, "height": b - t, "orientation": "v", "doctop": t}
+              for x, t, b in v]
+    edges = T.merge_edges(edges, 3, 3, 3, 3)
+    edges = [e for e in edges if (e["height"] if e["orientation"] == "v" else e["width"]) >= 3]
+    return T.cells_to_tables(T.intersections_to_cells(T.edges_to_intersections(edges, 3, 3)))
+
+
+def test_lattice_matches_pdfplumber_on_random_grids():
+    """pdf_tables' snap/join/intersections/cells/tables give pdfplumber's cells on random grids with
+    jittered lines (within the snap tolerance), split lines (merged cells), lines closer than the
+    tolerance, several tables and stray lines."""
+    import random
+
+    from assess.documents import pdf_tables
+
+    def rounded(tables):
+        return [sorted(tuple(round(z, 6) for z in c) for c in t) for t in tables]
+
+    rng = random.Random(1)
+    for _ in range(200):
+        h, v = [], []
+        for _ in range(rng.randint(1, 3)):
+            xs, ys = [rng.uniform(0, 300)], [rng.uniform(0, 500)]
+            for _ in range(rng.randint(1, 5)):
+                xs.append(xs[-1] + rng.choice([2, 5, 40, 60, 100]))
+            for _ in range(rng.randint(1, 6)):
+                ys.append(ys[-1] + rng.choice([1.5, 20, 24, 30]))
+            for y in ys:
+                if rng.random() < 0.3 and len(xs) > 2:
+                    k = rng.randint(1, len(xs) - 2)
+                    h += [[y + rng.uniform(-1, 1), xs[0], xs[k]], [y, xs[min(k + 1, len(xs) - 1)], xs[-1]]]
+                else:
+                    h.append([y + rng.uniform(-1.5, 1.5), xs[0] + rng.uniform(-2, 2), xs[-1] + rng.uniform(-2, 2)])
+            v += [[x + rng.uniform(-1.5, 1.5), ys[0], ys[-1]] for x in xs]
+        for _ in range(rng.randint(0, 4)):
+            y, x = rng.uniform(0, 700), rng.uniform(0, 400)
+            h.append([y, x, x + rng.uniform(0, 200)])
+        h = [e for e in h if e[2] - e[1] >= 1]
+        v = [e for e in v if e[2] - e[1] >= 1]
+        mine = [t.cells for t in pdf_tables.find_tables([list(e) for e in h], [list(e) for e in v])]
+        assert rounded(mine) == rounded(_plumber_lattice(h, v))
