@@ -306,23 +306,19 @@ def find_tables(h: list[Edge], v: list[Edge]) -> list[Table]:
 # Characters and cell text
 
 
-@dataclass
 class Char:
-    index: int
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    base: float  # baseline, top-down
+    """One character: text, loose box (top-down), baseline and box centre."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    __slots__ = ("index", "text", "x0", "x1", "top", "bottom", "base", "cx", "cy")
 
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __init__(self, index: int, text: str, x0: float, x1: float, top: float, bottom: float, base: float):
+        self.index, self.text = index, text
+        self.x0, self.x1, self.top, self.bottom, self.base = x0, x1, top, bottom, base
+        self.cx = (x0 + x1) / 2
+        self.cy = (top + bottom) / 2
+
+    def __repr__(self) -> str:
+        return f"Char({self.text!r}, x0={self.x0:.1f}, top={self.top:.1f})"
 
 
 def read_chars(tp, start: int, end: int, height: float) -> list[Char]:
@@ -350,11 +346,6 @@ def read_chars(tp, start: int, end: int, height: float) -> list[Char]:
             base = height - bottom
         out.append(Char(i, chr(code), left, right, height - top, height - bottom, base))
     return out
-
-
-def _inside(ch: Char, box: Bbox) -> bool:
-    cx, cy = ch.cx, ch.cy
-    return box[0] <= cx < box[2] and box[1] <= cy < box[3]
 
 
 def _cell_text(chars: list[Char]) -> str:
@@ -389,18 +380,23 @@ def _cell_text(chars: list[Char]) -> str:
 
 def cell_texts(table: Table, chars: list[Char]) -> list[list[str | None]]:
     """The table's rows as cell strings (None for a slot covered by a merged cell, "" for an empty
-    cell); lines inside a cell are separated by newlines (see tables.clean_cell)."""
+    cell); lines inside a cell are separated by newlines (see tables.clean_cell). A character
+    belongs to a row's box and then a cell when its centre is inside, left/top edges included."""
     rows = []
     for row in table.grid:
         present = [c for c in row if c is not None]
-        rb = (min(c[0] for c in present), min(c[1] for c in present), max(c[2] for c in present), max(c[3] for c in present))
-        row_chars = [ch for ch in chars if _inside(ch, rb)]
+        x0 = min(c[0] for c in present)
+        top = min(c[1] for c in present)
+        x1 = max(c[2] for c in present)
+        bottom = max(c[3] for c in present)
+        row_chars = [ch for ch in chars if x0 <= ch.cx < x1 and top <= ch.cy < bottom]
         out: list[str | None] = []
         for cell in row:
             if cell is None:
                 out.append(None)
                 continue
-            mine = [ch for ch in row_chars if _inside(ch, cell)]
+            a, t, b, u = cell
+            mine = [ch for ch in row_chars if a <= ch.cx < b and t <= ch.cy < u]
             out.append(_cell_text(mine) if mine else "")
         rows.append(out)
     return rows
