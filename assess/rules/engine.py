@@ -1,7 +1,8 @@
 """Evaluate rules on the clauses of a document.
 
-Per detection unit: one Aho–Corasick pass (`Prefilter.scan`) → the candidate rules → evaluate each
-candidate's match tree; `terms` nodes read their hits from that same pass, `regex` nodes run
+Per document one Aho–Corasick pass (`Prefilter.hits`); per detection unit its slice of the hits →
+the candidate rules → evaluate each candidate's match tree; `terms` nodes read their hits from
+that same pass, `regex` nodes run
 `re.finditer` on at most `MAX_REGEX_CHARS` characters at a time. `inside` nodes evaluate on the
 unit's enclosing article (scanned once per article). Exclusions cancel a rule; context words
 around the focus span move the score; a finding is kept when its score is ≥ 0.5.
@@ -132,11 +133,15 @@ class Evaluator:
         if node.indexed:
             occ = scope.occ
             lits = self.pf.literals
-            for lid in node.literal_ids:
-                starts = occ.get(lid)
-                if starts:
-                    n = len(lits[lid])
-                    spans.extend((s, s + n) for s in starts)
+            # A clause holds a few dozen literals, a term set up to hundreds: walk the smaller.
+            if len(occ) < len(node.literal_ids):
+                mine = node.literal_set
+                found = [(lid, starts) for lid, starts in occ.items() if lid in mine]
+            else:
+                found = [(lid, occ[lid]) for lid in node.literal_ids if lid in occ]
+            for lid, starts in found:
+                n = len(lits[lid])
+                spans.extend((s, s + n) for s in starts)
         else:
             text = scope.text
             for t in node.terms:
@@ -210,6 +215,7 @@ class Engine:
             for node in r.match.walk():
                 if node.kind in ("terms", "termset"):
                     node.literal_ids = tuple(self.pf.literal_id(t) for t in node.terms)
+                    node.literal_set = frozenset(node.literal_ids)
                     node.indexed = True
         self.anchors: list[list[list[frozenset]]] = []  # per rule: alternatives of literal groups
         for i, r in enumerate(rules):
@@ -236,9 +242,10 @@ class Engine:
             wanted = {i for i, r in enumerate(self.rules) if r.code in codes}
         everything = set(range(len(self.rules)))
         findings: list[Finding] = []
-        # One pass of the trigger automaton over the whole document; each unit takes its slice.
+        # One pass of the full automaton over the whole document; each unit takes its slice of
+        # the hits, both to pick its candidate rules and to feed its `terms` nodes.
         pf = self.pf
-        lit_hits = pf.trigger_hits(text)
+        lit_hits = pf.hits(text)
         starts = [h[0] for h in lit_hits]
         lazy = not prefilter or bool(pf.always)
         bl = bisect.bisect_left
@@ -247,12 +254,17 @@ class Engine:
             i = bl(starts, a)
             j = bl(starts, b, i)
             if i == j and not lazy:
-                continue  # no trigger literal in this clause: no candidate rule
-            scope = Scope(unit.text, a, True, pf)  # full literal scan on first use
-            if prefilter:
-                cands = pf.candidates({h[2] for h in lit_hits[i:j] if h[1] <= b}, lambda scope=scope: scope.occ)
-            else:
-                cands = everything
+                continue  # no literal in this clause: no candidate rule
+            occ: dict[int, list[int]] = {}
+            for s, e, lid in lit_hits[i:j]:
+                if e <= b:
+                    lst = occ.get(lid)
+                    if lst is None:
+                        occ[lid] = [s - a]
+                    else:
+                        lst.append(s - a)
+            scope = Scope(unit.text, a, True, pf, occ)
+            cands = pf.candidates(set(occ)) if prefilter else everything
             if wanted is not None:
                 cands = cands & wanted
             if not cands:

@@ -335,9 +335,11 @@ class Prefilter:
     by the literals of its first group (the loader puts the rarest first) and then needs every
     other group in the clause. Rules without a condition always run.
 
-    Two automata: the trigger automaton (trigger literals only) runs once over the whole
-    document; the full automaton (every literal, also the terms of match trees) runs only over
-    clauses where a trigger fired, to check the other groups and to feed the `terms` nodes.
+    One automaton of every literal (rule anchors and the terms of match trees) runs once over
+    the whole document; each clause takes its slice of the hits, which both triggers and checks
+    the alternatives and feeds the `terms` nodes. (A separate trigger-only pass followed by a
+    full scan of each triggered clause cost twice as much on village rules, where most clauses
+    hold some trigger.)
     """
 
     def __init__(self) -> None:
@@ -388,12 +390,11 @@ class Prefilter:
             for lid in set(self.single) | set(alt_trig)
         }
         self._full = _automaton(self.literals, range(len(self.literals)), encode=True)
-        self._trigger = _automaton(self.literals, sorted(self._trig), encode=True)
-        self._plain: dict[str, object] = {}
+        self._plain = None
 
-    def _iter(self, which: str, text: str):
+    def _iter(self, text: str):
         """(start, end, literal id) of every (overlapping) occurrence, in end order."""
-        auto = self._full if which == "full" else self._trigger
+        auto = self._full
         if auto is None:
             return
         enc = _enc(text)
@@ -403,35 +404,42 @@ class Prefilter:
                     yield (e - n + 1) >> 1, (e + 1) >> 1, lid
             return
         # characters outside the BMP (surrogate pairs): offsets would not line up
-        plain = self._plain.get(which)
+        plain = self._plain
         if plain is None:
-            ids = range(len(self.literals)) if which == "full" else sorted(self._trig)
-            plain = self._plain[which] = _automaton(self.literals, ids, encode=False)
+            plain = self._plain = _automaton(self.literals, range(len(self.literals)), encode=False)
         if plain is not None:
             for e, (lid, n) in plain.iter(text):
                 yield e - n + 1, e + 1, lid
 
-    def trigger_hits(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, literal id) of every trigger literal occurrence, sorted by start."""
-        out = list(self._iter("trigger", text))
-        out.sort()
-        return out
-
     def hits(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, literal id) of every literal occurrence, sorted by start."""
-        out = list(self._iter("full", text))
+        out = list(self._iter(text))
         out.sort()
         return out
 
     def scan(self, text: str) -> dict[int, list[int]]:
         """literal id -> sorted start offsets of every (overlapping) occurrence in `text`."""
+        # The hot path of detection (one call per clause with a candidate rule): one loop over
+        # the automaton's output, no generator and no sort. Occurrences of one literal arrive in
+        # end order, which for a fixed length is start order.
         occ: dict[int, list[int]] = {}
-        for start, _end, lid in self.hits(text):
-            lst = occ.get(lid)
-            if lst is None:
-                occ[lid] = [start]
-            else:
-                lst.append(start)
+        auto = self._full
+        if auto is None:
+            return occ
+        enc = _enc(text)
+        if len(enc) != 2 * len(text):
+            for start, _end, lid in self.hits(text):
+                occ.setdefault(lid, []).append(start)
+            return occ
+        get = occ.get
+        for e, (lid, n) in auto.iter(enc):
+            s = e - n + 1
+            if not s & 1:
+                lst = get(lid)
+                if lst is None:
+                    occ[lid] = [s >> 1]
+                else:
+                    lst.append(s >> 1)
         return occ
 
     def candidates(self, found, occ=None) -> set[int]:
