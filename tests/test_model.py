@@ -248,3 +248,40 @@ def test_cue_gate_and_lead_in():
     units = build_tree(doc).units()
     item = next(u for u in units if "出嫁女" in u.text and "下列" not in u.text)
     assert model_text(doc, item).startswith("第五条 下列人员不参与分配：")
+
+
+def test_cue_regex_equals_plain_alternation():
+    """The compact cue pattern (one character class + the longer cues) finds what the plain
+    alternation of every cue finds."""
+    import re
+
+    from assess.model import GENDER_CUES, has_gender_cue
+
+    plain = re.compile("|".join(map(re.escape, GENDER_CUES)))
+    samples = list(GENDER_CUES) + ["（七）外交部；", "第三条 村民应当爱护公共设施。", "户口迁入后享受待遇", "年满十八周岁的村民", "性别不限", ""]
+    for t in samples:
+        assert has_gender_cue(t) == (plain.search(t) is not None), t
+
+
+@needs_model
+def test_scoring_only_cue_and_rule_clauses_changes_nothing():
+    """`combine` scores only clauses with a gender cue or a rule finding; the findings are the
+    same as when every clause is scored."""
+    from assess.documents import from_text
+    from assess.model import load_classifier, model_text
+    from assess.rules import load_rules
+    from assess.structure import build_tree
+
+    text = ("第一条 为规范村务管理，制定本规约。\n第二条 出嫁女户口未迁出的，不再分配土地补偿款。\n"
+            "第三条 闺女出门子以后，村里的钱就跟她没关系了。\n第四条 每户限一人参加村民代表会议，由户主参加。\n"
+            "第五条 村民应当爱护公共设施，违者罚款五十元。\n第六条 妇女享有与男子平等的权利。")
+    doc = from_text(text)
+    tree = build_tree(doc)
+    units = tree.units()
+    rules = load_rules(strict=False)
+    clf = load_classifier(threshold=0.05, check_corpus=False)  # low threshold: many model findings
+    rf = rules.detect(doc, tree, units)
+    gated = clf.combine(doc, tree, units, [f for f in rules.detect(doc, tree, units)])
+    every = clf.combine(doc, tree, units, list(rf), scored=clf.scorer.score_many([model_text(doc, u) for u in units]))
+    assert [f.to_dict() for f in gated] == [f.to_dict() for f in every]
+    assert any(f.source == "model" for f in gated) and any(f.rule for f in gated)

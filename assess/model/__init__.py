@@ -64,7 +64,11 @@ def has_gender_cue(text: str) -> bool:
     if _CUE_RX is None:
         import re
 
-        _CUE_RX = re.compile("|".join(map(re.escape, GENDER_CUES)))
+        # One character class for the single-character cues, then only the longer cues that do
+        # not contain one of them (a re alternation of ~100 literals tries each in turn).
+        single = [c for c in GENDER_CUES if len(c) == 1]
+        multi = sorted((c for c in GENDER_CUES if len(c) > 1 and not any(ch in single for ch in c)), key=len, reverse=True)
+        _CUE_RX = re.compile("[" + "".join(single) + "]" + "".join("|" + re.escape(c) for c in multi))
     return _CUE_RX.search(text) is not None
 
 
@@ -162,9 +166,17 @@ class Classifier:
         """Rule findings with model scores attached, plus model findings for what no rule caught.
         `scored` may pass precomputed `scorer.score_many(unit texts)` (benchmarks)."""
         texts = [model_text(doc, u) for u in units]
+        cues = [has_gender_cue(t) for t in texts]
         if scored is None:
-            scored = self.scorer.score_many(texts)
-        by_span = {(u.start, u.end): s for u, s in zip(units, scored)}
+            # Only clauses that can produce output are scored: those with a gender cue (the only
+            # ones the model may flag) and those a rule found (their findings carry the score).
+            # On ordinary documents most clauses have neither.
+            rule_spans = {(f.location.clause_start, f.location.clause_end) for f in rule_findings}
+            wanted = [i for i, u in enumerate(units) if cues[i] or (u.start, u.end) in rule_spans]
+            scored = [None] * len(units)
+            for i, s in zip(wanted, self.scorer.score_many([texts[i] for i in wanted])):
+                scored[i] = s
+        by_span = {(u.start, u.end): s for u, s in zip(units, scored) if s is not None}
         caught: set[tuple[int, int]] = set()
         for f in rule_findings:
             key = (f.location.clause_start, f.location.clause_end)
@@ -177,8 +189,8 @@ class Classifier:
                 if s.probability >= self.threshold:
                     f.source = "rule+model"
         out = list(rule_findings)
-        for u, t, s in zip(units, texts, scored):
-            if s.probability < self.threshold or (u.start, u.end) in caught or not has_gender_cue(t):
+        for u, cue, s in zip(units, cues, scored):
+            if not cue or s is None or s.probability < self.threshold or (u.start, u.end) in caught:
                 continue
             out.append(self._finding(doc, u, s))
         return out
