@@ -645,8 +645,9 @@ def test_auto_libreoffice_table_with_merged_and_multiline_cells(tmp_path):
     arts = articles(10, seed=6)
     for a in arts[:3]:
         d.add_paragraph(a)
+    rule = "第九条 " + docgen.TOPICS[1] + "。"  # a space and “” quotes: LibreOffice draws them in a fallback font
     rows = [["岗位", "人数", "性别", "条件"], ["文员", "2", "不限", "大专"], ["司机", "1", "", "高中"],
-            ["厨师", "3", "女", "初中及以上学历，有三年以上工作经验者优先，持有健康证明"]]
+            ["厨师", "3", "女", "初中及以上学历，有三年以上工作经验者优先，持有健康证明"], ["保洁", "2", "不限", rule]]
     t = d.add_table(rows=len(rows), cols=4)
     t.style = "Table Grid"
     for r, row in enumerate(rows):
@@ -666,6 +667,7 @@ def test_auto_libreoffice_table_with_merged_and_multiline_cells(tmp_path):
         "岗位：文员 | 人数：2 | 性别：不限 | 条件：大专",
         "岗位：司机 | 人数：1 | 性别： | 条件：高中驾龄五年以上",
         "岗位：厨师 | 人数：3 | 性别：女 | 条件：初中及以上学历，有三年以上工作经验者优先，持有健康证明",
+        "岗位：保洁 | 人数：2 | 性别：不限 | 条件：" + rule,
     ]
     assert [x for x in texts(docs["auto"]) if x.startswith("第")] == arts
 
@@ -717,3 +719,51 @@ def test_lattice_matches_pdfplumber_on_random_grids():
         v = [e for e in v if e[2] - e[1] >= 1]
         mine = [t.cells for t in pdf_tables.find_tables([list(e) for e in h], [list(e) for e in v])]
         assert rounded(mine) == rounded(_plumber_lattice(h, v))
+
+
+def test_auto_cells_with_blank_objects_and_glyphs_out_of_order(tmp_path):
+    """Two things PDFium's text page does differently from pdfminer, inside table cells:
+    - a space drawn as a text object of its own (LibreOffice and Chrome draw fallback-font spaces so)
+      has an empty box; PDFium drops it and generates a space instead, which must count as the word
+      break pdfplumber sees even where the gap is under pdfplumber's 3 pt;
+    - a glyph drawn after the rest of its line (a fallback-font “) is put at the end of the line
+      by PDFium, with a generated space where it belongs; that space must not count, the glyph goes
+      back in place by position."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    font = docgen._cid_font()
+    c = canvas.Canvas(str(tmp_path / "cells.pdf"), pagesize=A4, invariant=1)
+    c.setFont(font, 12)
+    c.drawString(60, 760, "第一条 说明如下。")
+    xs, ys = [60, 200, 340], [740, 716, 692]
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    c.setFont(font, 9)
+    c.drawString(xs[0] + 4, ys[0] - 16, "原文")
+    c.drawString(xs[1] + 4, ys[0] - 16, "修改建议")
+    y = ys[1] - 16
+    x = xs[0] + 4
+    c.drawString(x, y, "第二条")
+    x += stringWidth("第二条", font, 9)
+    c.setFont("Helvetica", 9)
+    c.drawString(x, y, " ")  # a text object holding only a space: 2.5 pt wide
+    x += stringWidth(" ", "Helvetica", 9)
+    c.setFont(font, 9)
+    c.drawString(x, y, "出嫁女")
+    x = xs[1] + 4
+    c.drawString(x, y, "改为：")
+    quote_x = x + stringWidth("改为：", font, 9)
+    c.drawString(quote_x + stringWidth("“", "Helvetica", 9), y, "妇女")
+    c.setFont("Helvetica", 9)
+    c.drawString(quote_x, y, "“")  # drawn last, in another font
+    c.setFont(font, 12)
+    c.drawString(60, 660, "第三条 本方案自印发之日起施行。")
+    c.showPage()
+    c.save()
+    docs = read_all(tmp_path / "cells.pdf")
+    assert [r[0] for r in rows_of(docs["auto"])] == ["原文 | 修改建议", "第二条 出嫁女 | 改为：“妇女"]
+    assert blocks(docs["auto"]) == blocks(docs["pdfplumber"])

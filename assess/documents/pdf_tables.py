@@ -31,7 +31,7 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 
-__all__ = ["Table", "page_edges", "find_tables", "Char", "read_chars", "cell_texts"]
+__all__ = ["Table", "page_edges", "find_tables", "Char", "read_chars", "blank_text_objects", "cell_texts"]
 
 SNAP = 3.0  # snap_tolerance
 JOIN = 3.0  # join_tolerance
@@ -40,6 +40,7 @@ MIN_EDGE = 3.0  # edge_min_length
 MIN_SEGMENT = 1.0  # edge_min_length_prefilter
 X_TOL = 3.0  # a gap wider than this between characters starts a new word
 Y_TOL = 3.0  # baselines closer than this are one line of a cell
+TEXT_FIXES = {2: "-"}  # PDFium's code for a hyphen (as normalise_line; U+FFFE is skipped)
 _FLAT = 0.01  # a segment whose ends differ by less than this in x (y) is vertical (horizontal)
 _MAX_FORM_DEPTH = 8
 
@@ -321,9 +322,30 @@ class Char:
         return f"Char({self.text!r}, x0={self.x0:.1f}, top={self.top:.1f})"
 
 
-def read_chars(tp, start: int, end: int, height: float) -> list[Char]:
-    """Characters start..end-1 of a pypdfium2 text page (PDFium's generated spaces and line breaks
-    skipped), with their loose boxes (advance x font ascent/descent, like pdfminer's char boxes)."""
+def blank_text_objects(page, height: float) -> list[tuple[float, float]]:
+    """(x, baseline) of the page's text objects with an empty box: PDFium leaves them out of the
+    text page (a space drawn on its own, e.g. LibreOffice's and Chrome's fallback-font spaces),
+    while pdfplumber reads their characters."""
+    import pypdfium2.raw as raw
+
+    out = []
+    l, b, r, t = (ctypes.c_float() for _ in range(4))
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_TEXT:
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
+            if r.value - l.value < 0.01:
+                out.append((l.value, height - b.value))
+    return out
+
+
+def read_chars(tp, start: int, end: int, height: float, blanks=None) -> list[Char]:
+    """Characters start..end-1 of a pypdfium2 text page with their loose boxes (advance x font
+    ascent/descent, like pdfminer's char boxes). PDFium's generated line breaks are skipped, and so
+    are its generated spaces, except one standing where an empty text object was drawn (a real
+    space PDFium dropped; `blanks()` lists them, see blank_text_objects): that one is placed there
+    and separates words like a real space."""
     import pypdfium2.raw as raw
 
     out: list[Char] = []
@@ -331,10 +353,11 @@ def read_chars(tp, start: int, end: int, height: float) -> list[Char]:
     ox = ctypes.c_double()
     oy = ctypes.c_double()
     for i in range(start, end):
-        if raw.FPDFText_IsGenerated(tp.raw, i) == 1:
-            continue
         code = raw.FPDFText_GetUnicode(tp.raw, i)
-        if not code or code in (10, 13):
+        if not code or code in (10, 13, 0xFFFE):
+            continue
+        gen = raw.FPDFText_IsGenerated(tp.raw, i) == 1
+        if gen and (code != 32 or blanks is None or i - 1 < start or i + 1 >= end):
             continue
         if raw.FPDFText_GetLooseCharBox(tp.raw, i, ctypes.byref(rect)):
             left, right, top, bottom = rect.left, rect.right, rect.top, rect.bottom
@@ -344,7 +367,20 @@ def read_chars(tp, start: int, end: int, height: float) -> list[Char]:
             base = height - oy.value
         else:
             base = height - bottom
-        out.append(Char(i, chr(code), left, right, height - top, height - bottom, base))
+        if gen:
+            # PDFium also generates spaces at mere gaps (LibreOffice's CJK/Latin autospace) where
+            # pdfplumber sees no character; keep only those over a dropped blank text object.
+            if not raw.FPDFText_GetLooseCharBox(tp.raw, i - 1, ctypes.byref(rect)):
+                continue
+            gap0 = rect.right
+            if not raw.FPDFText_GetLooseCharBox(tp.raw, i + 1, ctypes.byref(rect)):
+                continue
+            gap1 = rect.left
+            at = next((x for x, y in blanks() if gap0 - 1 <= x <= gap1 + 1 and abs(y - base) <= 2), None)
+            if at is None:
+                continue
+            left = right = at
+        out.append(Char(i, TEXT_FIXES.get(code, chr(code)), left, right, height - top, height - bottom, base))
     return out
 
 
