@@ -306,7 +306,10 @@ def _patch_review(monkeypatch, fn):
 
 
 @linux_only
-def test_hanging_and_crashing_documents(archive, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_hanging_and_crashing_documents(archive, tmp_path, monkeypatch, jobs):
+    """Workers hold up to PIPELINE tasks: the ones queued behind a killed or dead worker's
+    document are reviewed by its replacement, each exactly once."""
     (archive / "城关镇" / "挂起.txt").write_text(CLEAN, encoding="utf-8")
     (archive / "城关镇" / "崩溃.txt").write_text(CLEAN, encoding="utf-8")
 
@@ -318,12 +321,27 @@ def test_hanging_and_crashing_documents(archive, tmp_path, monkeypatch):
         return orig(self, path)
 
     _patch_review(monkeypatch, review)
-    s = run_batch(cfg([archive], tmp_path / "out", timeout=3))
+    from assess.batch import runner
+
+    requeued = []
+    take_back = runner.Pool._take_back
+
+    def counting_take_back(self, w):
+        requeued.append(len(w.tasks) - 1)
+        return take_back(self, w)
+
+    monkeypatch.setattr(runner.Pool, "_take_back", counting_take_back)
+    s = run_batch(cfg([archive], tmp_path / "out", timeout=3, jobs=jobs))
+    if jobs == 1:
+        assert sum(requeued) >= 1  # a document waiting behind the hanging/crashing one was sent again
     docs = rows(tmp_path / "out")
     assert docs["城关镇/挂起.txt"]["error_code"] == "E111" and "超时" in docs["城关镇/挂起.txt"]["error_message"]
     assert docs["城关镇/崩溃.txt"]["error_code"] == "E505"
     assert docs["城关镇/东坡村/村规民约.txt"]["status"] == "done"
     assert s.failed == 2 and s.reviewed == s.files - 2 and s.exit_code == 2
+    supported = [k for k, d in docs.items() if d["status"] != "unsupported"]
+    assert len(supported) == s.files  # every file recorded, once (rows are keyed by path)
+    assert all(docs[k]["status"] == "done" for k in supported if not k.endswith(("挂起.txt", "崩溃.txt")))
 
 
 @linux_only

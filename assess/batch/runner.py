@@ -79,19 +79,30 @@ class BatchSummary:
 
 # ---------------------------------------------------------------------------------------- pool
 class _Worker:
-    __slots__ = ("proc", "conn", "ready", "task", "since", "born")
+    __slots__ = ("proc", "conn", "ready", "tasks", "since", "born")
 
     def __init__(self, proc, conn):
         self.proc = proc
         self.conn = conn
         self.ready = False
-        self.task = None  # (task_id, Entry)
-        self.since = 0.0
+        self.tasks: deque = deque()  # (task_id, Entry) sent and not answered; the first is in work
+        self.since = 0.0  # when the first task started (its deadline counts from here)
         self.born = time.monotonic()
+
+    @property
+    def task(self):
+        return self.tasks[0] if self.tasks else None
+
+
+# Tasks sent to a worker ahead of its answers: the next document is already in its pipe when it
+# finishes one, so it never idles while the main process stores a result (short documents were
+# waiting ~1 ms each for that round trip). Only the first is in work; the others go back to the
+# queue if the worker is killed or dies.
+PIPELINE = 2
 
 
 class Pool:
-    """N worker processes, one task each at a time, killable one by one."""
+    """N worker processes, each working on one task at a time, killable one by one."""
 
     def __init__(self, n: int, options, per_document, outdir, max_memory_mb):
         self.n = n
@@ -101,6 +112,7 @@ class Pool:
         self.versions: dict | None = None
         self.model_error: str | None = None
         self.init_deaths = 0
+        self.returned: list = []  # tasks taken back from a killed or dead worker, to send again
 
     def start(self) -> None:
         for _ in range(self.n):
@@ -127,19 +139,32 @@ class Pool:
             self.workers.remove(w)
 
     def busy(self) -> bool:
-        return any(w.task is not None for w in self.workers)
+        return bool(self.returned) or any(w.tasks for w in self.workers)
 
     def assign(self, queue: deque) -> None:
+        if self.returned:
+            queue.extendleft(reversed(self.returned))
+            self.returned = []
         for w in self.workers:
-            if w.ready and w.task is None and queue:
+            while w.ready and queue and len(w.tasks) < PIPELINE:
                 task_id, entry = queue.popleft()
                 try:
                     w.conn.send((task_id, entry.path, entry.shown, entry.rel, entry.location))
                 except (OSError, BrokenPipeError):
                     queue.appendleft((task_id, entry))  # the worker died; poll() replaces it
-                    continue
-                w.task = (task_id, entry)
-                w.since = time.monotonic()
+                    break
+                if not w.tasks:
+                    w.since = time.monotonic()
+                w.tasks.append((task_id, entry))
+
+    def _take_back(self, w: _Worker):
+        """The task in work of a worker being retired; the others are queued again."""
+        if not w.tasks:
+            return None
+        head = w.tasks.popleft()
+        self.returned.extend(w.tasks)
+        w.tasks.clear()
+        return head
 
     def poll(self, timeout: float):
         """Yield events: ("ready", w) | ("done", w, task, row, findings) | ("died", w, task)."""
@@ -160,7 +185,7 @@ class Pool:
             if msg is None:
                 if w.proc.is_alive() and obj is not w.conn:
                     continue
-                task = w.task
+                task = self._take_back(w)
                 was_ready = w.ready
                 self._retire(w, kill=True)
                 if not was_ready:
@@ -177,8 +202,10 @@ class Pool:
             elif msg[0] == "fatal":
                 raise AssessError(msg[1], code=E_WORKERS)
             elif msg[0] == "done":
-                task = w.task
-                w.task = None
+                task = w.tasks.popleft() if w.tasks else None
+                if task is None or task[0] != msg[1]:
+                    raise AssessError("审查进程返回的结果与任务不对应（内部错误）", code=E_WORKERS)
+                w.since = time.monotonic()  # the next task (already in its pipe) starts now
                 yield ("done", w, task, msg[2], msg[3])
 
     def overdue(self, timeout: float) -> list:
@@ -186,8 +213,8 @@ class Pool:
         now = time.monotonic()
         out = []
         for w in list(self.workers):
-            if w.task is not None and now - w.since > timeout:
-                out.append(w.task)
+            if w.tasks and now - w.since > timeout:
+                out.append(self._take_back(w))
                 self._retire(w, kill=True)
                 self._spawn()
         return out
