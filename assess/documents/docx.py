@@ -455,6 +455,7 @@ class _StyleParts:
         self._T = T
         self._shown = shown
         self._cache: dict[str, object | None] = {}
+        self._ids: dict[str, int] | None = None
         self._full: dict[str, object] | None = None if data else {}
         self._root_open = self._root_close = self._open = self._close = b""
         if self._full is None:
@@ -493,31 +494,42 @@ class _StyleParts:
         return st
 
     def _find(self, sid: str):
-        data = self._data
-        esc = sid.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").encode("utf-8")
-        found = None
-        for needle in (b'styleId="' + esc + b'"', b"styleId='" + esc + b"'"):
-            at = data.find(needle)
-            while at != -1:
-                start = data.rfind(self._open, 0, at)
-                tag_end = data.find(b">", at)
-                # The attribute must sit in that <w:style …> tag: no '>' between the two.
-                if start != -1 and tag_end != -1 and data.find(b">", start, at) == -1 and data[start + len(self._open)] in b" \t\r\n":
-                    if data[tag_end - 1 : tag_end] == b"/":
-                        found = (start, tag_end + 1)  # <w:style …/>
-                    else:
-                        end = data.find(self._close, tag_end)
-                        if end == -1:
-                            raise ValueError("unclosed w:style")
-                        found = (start, end + len(self._close))  # the last definition wins, as in Word
-                at = data.find(needle, at + 1)
-        if found is None:
+        if self._ids is None:
+            # One pass over the part for every styleId attribute (the last definition wins, as
+            # in Word); each used style is then cut out around its attribute.
+            self._ids = {_xml_unescape(m.group(2).decode("utf-8")): m.start() for m in _STYLE_ID.finditer(self._data)}
+        at = self._ids.get(sid)
+        if at is None:
             return None
-        root = etree.fromstring(self._root_open + data[found[0] : found[1]] + self._root_close, _PARSER)
+        data = self._data
+        start = data.rfind(self._open, 0, at)
+        tag_end = data.find(b">", at)
+        # The attribute must sit in that <w:style …> tag: no '>' between the two.
+        if start == -1 or tag_end == -1 or data.find(b">", start, at) != -1 or data[start + len(self._open)] not in b" \t\r\n":
+            raise ValueError("styleId outside a w:style tag")
+        if data[tag_end - 1 : tag_end] == b"/":
+            end = tag_end + 1  # <w:style …/>
+        else:
+            end = data.find(self._close, tag_end)
+            if end == -1:
+                raise ValueError("unclosed w:style")
+            end += len(self._close)
+        root = etree.fromstring(self._root_open + data[start:end] + self._root_close, _PARSER)
         st = root[0]
         if st.tag != self._T.style or st.get(self._T.styleId) != sid:
             raise ValueError("unexpected style snippet")
         return st
+
+
+_STYLE_ID = re.compile(rb"""styleId\s*=\s*(["'])([^"']*)\1""")
+
+
+def _xml_unescape(s: str) -> str:
+    if "&" not in s:
+        return s
+    from xml.sax.saxutils import unescape
+
+    return unescape(s, {"&quot;": '"', "&apos;": "'"})
 
 
 _STYLES_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?styles[\s>][^>]*>")

@@ -392,28 +392,21 @@ class Prefilter:
         self._full = _automaton(self.literals, range(len(self.literals)), encode=True)
         self._plain = None
 
-    def _iter(self, text: str):
-        """(start, end, literal id) of every (overlapping) occurrence, in end order."""
+    def hits(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, literal id) of every (overlapping) literal occurrence, sorted by start."""
         auto = self._full
         if auto is None:
-            return
+            return []
         enc = _enc(text)
         if len(enc) == 2 * len(text):
-            for e, (lid, n) in auto.iter(enc):
-                if not (e - n + 1) & 1:
-                    yield (e - n + 1) >> 1, (e + 1) >> 1, lid
-            return
-        # characters outside the BMP (surrogate pairs): offsets would not line up
-        plain = self._plain
-        if plain is None:
-            plain = self._plain = _automaton(self.literals, range(len(self.literals)), encode=False)
-        if plain is not None:
-            for e, (lid, n) in plain.iter(text):
-                yield e - n + 1, e + 1, lid
-
-    def hits(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, literal id) of every literal occurrence, sorted by start."""
-        out = list(self._iter(text))
+            # n is twice the literal's length; a hit at an odd code-unit offset is misaligned.
+            out = [((e - n + 1) >> 1, (e + 1) >> 1, lid) for e, (lid, n) in auto.iter(enc) if not (e - n + 1) & 1]
+        else:
+            # characters outside the BMP (surrogate pairs): offsets would not line up
+            plain = self._plain
+            if plain is None:
+                plain = self._plain = _automaton(self.literals, range(len(self.literals)), encode=False)
+            out = [(e - n + 1, e + 1, lid) for e, (lid, n) in plain.iter(text)] if plain is not None else []
         out.sort()
         return out
 
