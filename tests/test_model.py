@@ -285,3 +285,17 @@ def test_scoring_only_cue_and_rule_clauses_changes_nothing():
     every = clf.combine(doc, tree, units, list(rf), scored=clf.scorer.score_many([model_text(doc, u) for u in units]))
     assert [f.to_dict() for f in gated] == [f.to_dict() for f in every]
     assert any(f.source == "model" for f in gated) and any(f.rule for f in gated)
+
+
+def test_fullwidth_table_keeps_nfkc_result(monkeypatch):
+    """normalise maps full-width ASCII by a table before NFKC; the result is NFKC's own."""
+    from assess.model import features
+
+    texts = ["第三条　（一）出嫁女；ＡＢ－１２，３０％", "Ａ\u0301ｂ", "ｶﾞ①㎡﹐︰", "𠀀𠀁女", "", "１８～３５岁", "Ｏ\u0308"]
+    if HAS_CORPUS:
+        from assess.model.train import load_corpus
+
+        texts += load_corpus().texts
+    fast = [features.normalise(t) for t in texts]
+    monkeypatch.setattr(features, "_FULLWIDTH", {})
+    assert fast == [features.normalise(t) for t in texts]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +51,29 @@ def file_sha256(path: Path) -> str | None:
     return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
 
 
-@dataclass
 class Scored:
-    probability: float
-    category: str
-    category_probability: float
-    cols: np.ndarray  # feature columns present
-    values: np.ndarray  # their tf-idf values (normalised)
+    """One clause's score. The category head is evaluated on first use: only clauses that become
+    model findings (or are shown one by one) need it, and that is a small share of those scored."""
+
+    __slots__ = ("probability", "cols", "values", "_scorer", "_category")
+
+    def __init__(self, probability: float, cols: np.ndarray, values: np.ndarray, scorer: "Scorer"):
+        self.probability = probability
+        self.cols = cols  # feature columns present
+        self.values = values  # their tf-idf values (normalised)
+        self._scorer = scorer
+        self._category: tuple[str, float] | None = None
+
+    @property
+    def category(self) -> str:
+        if self._category is None:
+            self._category = self._scorer.category(self.cols, self.values)
+        return self._category[0]
+
+    @property
+    def category_probability(self) -> float:
+        self.category  # noqa: B018 - computes both
+        return self._category[1]
 
 
 class Scorer:
@@ -142,8 +157,7 @@ class Scorer:
     def score_features(self, feats: list[str]) -> Scored:
         cols, vals = self.vector(feats)
         p = self.calibrate(self.decision(cols, vals))
-        cat, cp = self.category(cols, vals)
-        return Scored(p, cat, cp, cols, vals)
+        return Scored(p, cols, vals, self)
 
     def score(self, text: str) -> Scored:
         return self.score_features(self.analyzer.features(text))
@@ -172,7 +186,6 @@ class Scorer:
 
     def _build_char_index(self) -> None:
         self._char_keys = None
-        self._word_index = None
         if self.config.char_max > 3:
             return
         grams, cols, words = [], [], {}
@@ -190,10 +203,11 @@ class Scorer:
         order = np.argsort(keys, kind="stable")
         self._char_keys = keys[order]
         self._char_cols = np.asarray(cols, dtype=np.int64)[order]
-        self._word_index = words
+        self._words = {f[2:]: j for f, j in words.items() if f.startswith("w:")}
+        self._bigrams = {f[2:]: j for f, j in words.items() if f.startswith("b:")}
 
     def _ids_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        from .features import normalise, word_features
+        from .features import _PUNCT, normalise
 
         cfg = self.config
         norms = [normalise(t) for t in texts]
@@ -219,10 +233,15 @@ class Scorer:
             rows_parts.append(row_of[ok][hit])
             cols_parts.append(self._char_cols[idx[hit]])
         if cfg.words:
-            get = self._word_index.get
+            # Same features as `word_features`, looked up without building the prefixed strings:
+            # words in one dict, bigrams ("a|b") in another, through C-level map().
+            wget, bget = self._words.get, self._bigrams.get
             wr, wc = [], []
             for i, toks in enumerate(self.analyzer.segmenter.tokens_many(norms)):
-                ids = [j for j in map(get, word_features(toks, cfg.word_bigrams)) if j is not None]
+                toks = [t for t in toks if t not in _PUNCT]
+                ids = [j for j in map(wget, toks) if j is not None]
+                if cfg.word_bigrams:
+                    ids += [j for j in map(bget, map("|".join, zip(toks, toks[1:]))) if j is not None]
                 wc.extend(ids)
                 wr.extend([i] * len(ids))
             rows_parts.append(np.asarray(wr, dtype=np.int64))
@@ -261,19 +280,8 @@ class Scorer:
         dec = np.bincount(r, weights=v * self.coef[c], minlength=n) + self.intercept
         z = self.cal_a * dec + self.cal_b
         p = np.where(z >= 0, np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))), 1.0 / (1.0 + np.exp(-np.abs(z))))
-        K = len(self.categories)
-        logits = np.empty((K, n))
-        for k in range(K):
-            logits[k] = np.bincount(r, weights=v * self.cat_coef[k, c], minlength=n) + self.cat_intercept[k]
-        logits -= logits.max(axis=0)
-        e = np.exp(logits)
-        e /= e.sum(axis=0)
-        best = e.argmax(axis=0)
         starts = np.searchsorted(r, np.arange(n + 1))
-        return [
-            Scored(float(p[i]), self.categories[int(best[i])], float(e[best[i], i]), c[starts[i] : starts[i + 1]], v[starts[i] : starts[i + 1]])
-            for i in range(n)
-        ]
+        return [Scored(float(p[i]), c[starts[i] : starts[i + 1]], v[starts[i] : starts[i + 1]], self) for i in range(n)]
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         return np.array([s.probability for s in self.score_many(texts)])

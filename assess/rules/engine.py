@@ -174,12 +174,11 @@ class Evaluator:
         base, inc = scope.base, scope.in_clause
         out: list[Hit] = []
         if len(text) <= MAX_REGEX_CHARS:
-            windows = [(0, len(text))]
-        else:
-            step = MAX_REGEX_CHARS - REGEX_OVERLAP
-            windows = [(i, min(len(text), i + MAX_REGEX_CHARS)) for i in range(0, len(text), step)]
-        if len(windows) == 1:
-            for m in rx.finditer(text):
+            # Most candidate regexes do not match: one search answers that without an iterator.
+            first = rx.search(text)
+            if first is None:
+                return out
+            for m in rx.finditer(text, first.start()):
                 a, b = m.span()
                 a += base
                 b += base
@@ -188,6 +187,8 @@ class Evaluator:
                 if len(out) >= MAX_HITS:
                     break
             return out
+        step = MAX_REGEX_CHARS - REGEX_OVERLAP
+        windows = [(i, min(len(text), i + MAX_REGEX_CHARS)) for i in range(0, len(text), step)]
         seen_end = -1
         for w0, w1 in windows:
             for m in rx.finditer(text, w0, w1):
