@@ -292,7 +292,7 @@ def _pdfium_page(page, number: int, state: dict | None = None) -> Page:
             _fake_geometry(lines, height)
         pg = Page(number, width, height, lines, chars, "pdfium", geometry=geometry)
         if state is not None and geometry and chars:
-            _pdfium_tables(page, tp, pg, spans, state)
+            _pdfium_tables(page, tp, s, pg, spans, state)
     finally:
         tp.close()
     return pg
@@ -301,7 +301,7 @@ def _pdfium_page(page, number: int, state: dict | None = None) -> Page:
 TABLE_LINE_SLACK = 2.0  # pt: a line this close to a table's top or bottom is looked at char by char
 
 
-def _pdfium_tables(page, tp, pg: Page, spans: list[tuple[int, int]], state: dict) -> None:
+def _pdfium_tables(page, tp, text: str, pg: Page, spans: list[tuple[int, int]], state: dict) -> None:
     """Find ruled tables on a page read by PDFium; replace the lines inside them by table rows.
 
     Lines that overlap a table vertically are read character by character: characters whose centre
@@ -310,7 +310,8 @@ def _pdfium_tables(page, tp, pg: Page, spans: list[tuple[int, int]], state: dict
     """
     from . import pdf_tables as pt
 
-    n_paths, h, v = pt.page_edges(page, pg.height, AUTO_MIN_PATHS)
+    texts: list = []
+    n_paths, h, v = pt.page_edges(page, pg.height, AUTO_MIN_PATHS, texts)
     if n_paths < AUTO_MIN_PATHS:
         return
     tables = [t for t in pt.find_tables(h, v) if t.ncols >= 2]
@@ -321,16 +322,16 @@ def _pdfium_tables(page, tp, pg: Page, spans: list[tuple[int, int]], state: dict
     items: list[Line] = []
     blank_cache: list = []
 
-    def blanks():
+    def blanks():  # text object origins, read only if a line in a table has a generated space
         if not blank_cache:
-            blank_cache.append(pt.blank_text_objects(page, pg.height))
+            blank_cache.append(pt.text_origins(texts, pg.height))
         return blank_cache[0]
 
     for ln, (a, b) in zip(pg.lines, spans):
         if not any(ln.top < bx[3] + TABLE_LINE_SLACK and ln.bottom > bx[1] - TABLE_LINE_SLACK for bx in boxes):
             items.append(ln)
             continue
-        chs = pt.read_chars(tp, a, b, pg.height, blanks)
+        chs = pt.read_chars(tp, a, b, pg.height, text, blanks)
         inside = [pt.in_any(ch, boxes) for ch in chs]
         if not any(inside):
             items.append(ln)

@@ -17,7 +17,7 @@ interprets the whole page again, ~70 ms). It follows pdfplumber's "lines" table 
 4. **Rows** (`Table.grid`): cells grouped by top, one column per distinct cell left; a merged cell
    appears once, in its top-left slot, the slots it covers are None (pdfplumber's `Table.rows`).
 5. **Cell text** (`cell_texts`): each character goes to the cell containing the centre of its box
-   (half-open, as pdfplumber); within a cell characters are grouped into lines by baseline (3 pt),
+   (half-open, as pdfplumber); within a cell characters are grouped into lines by top (3 pt),
    ordered left to right, split into words at spaces and at gaps over 3 pt, words joined by a space
    and lines by a newline: the string pdfplumber's `Table.extract()` gives, for
    `tables.clean_cell` to flatten.
@@ -28,10 +28,11 @@ top = page height - y, like the rest of pdf.py.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 from dataclasses import dataclass
 
-__all__ = ["Table", "page_edges", "find_tables", "Char", "read_chars", "blank_text_objects", "cell_texts"]
+__all__ = ["Table", "page_edges", "find_tables", "Char", "read_chars", "text_origins", "cell_texts"]
 
 SNAP = 3.0  # snap_tolerance
 JOIN = 3.0  # join_tolerance
@@ -39,7 +40,8 @@ INTERSECT = 3.0  # intersection_tolerance
 MIN_EDGE = 3.0  # edge_min_length
 MIN_SEGMENT = 1.0  # edge_min_length_prefilter
 X_TOL = 3.0  # a gap wider than this between characters starts a new word
-Y_TOL = 3.0  # baselines closer than this are one line of a cell
+Y_TOL = 3.0  # character tops closer than this (chained) are one line of a cell
+SPACE_GAP = 0.3  # em: a gap this wide where PDFium generated a space held a space glyph (see read_chars)
 TEXT_FIXES = {2: "-"}  # PDFium's code for a hyphen (as normalise_line; U+FFFE is skipped)
 _FLAT = 0.01  # a segment whose ends differ by less than this in x (y) is vertical (horizontal)
 _MAX_FORM_DEPTH = 8
@@ -59,11 +61,12 @@ def _mul(m, n):
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def page_edges(page, height: float, min_paths: int = 0) -> tuple[int, list[Edge], list[Edge]]:
+def page_edges(page, height: float, min_paths: int = 0, texts: list | None = None) -> tuple[int, list[Edge], list[Edge]]:
     """(number of path objects, horizontal edges, vertical edges) of a pypdfium2 page.
 
     Edges are only collected when the page has at least `min_paths` path objects (counting those
-    inside form XObjects); below that the edge lists are empty.
+    inside form XObjects); below that the edge lists are empty. `texts`, if given, receives the
+    handles of the page's top-level text objects (same loop, for text_origins).
     """
     import pypdfium2.raw as raw
 
@@ -77,6 +80,8 @@ def page_edges(page, height: float, min_paths: int = 0) -> tuple[int, list[Edge]
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_PATH:
                 paths.append((obj, outer))
+            elif kind == raw.FPDF_PAGEOBJ_TEXT and texts is not None and not is_form:
+                texts.append(obj)
             elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
                 stack.append((obj, _obj_matrix(raw, obj, outer), depth + 1, True))
     h: list[Edge] = []
@@ -308,87 +313,117 @@ def find_tables(h: list[Edge], v: list[Edge]) -> list[Table]:
 
 
 class Char:
-    """One character: text, loose box (top-down), baseline and box centre."""
+    """One character: text, loose box (top-down) and its centre."""
 
-    __slots__ = ("index", "text", "x0", "x1", "top", "bottom", "base", "cx", "cy")
+    __slots__ = ("index", "text", "x0", "x1", "top", "bottom", "cx", "cy", "gap")
 
-    def __init__(self, index: int, text: str, x0: float, x1: float, top: float, bottom: float, base: float):
+    def __init__(self, index: int, text: str, x0: float, x1: float, top: float, bottom: float):
         self.index, self.text = index, text
-        self.x0, self.x1, self.top, self.bottom, self.base = x0, x1, top, bottom, base
+        self.x0, self.x1, self.top, self.bottom = x0, x1, top, bottom
         self.cx = (x0 + x1) / 2
         self.cy = (top + bottom) / 2
+        self.gap = None  # a space PDFium generated over this empty x range: kept if nothing fills it
 
     def __repr__(self) -> str:
         return f"Char({self.text!r}, x0={self.x0:.1f}, top={self.top:.1f})"
 
 
-def blank_text_objects(page, height: float) -> list[tuple[float, float]]:
-    """(x, baseline) of the page's text objects with an empty box: PDFium leaves them out of the
-    text page (a space drawn on its own, e.g. LibreOffice's and Chrome's fallback-font spaces),
-    while pdfplumber reads their characters."""
+def text_origins(texts: list, height: float) -> list[tuple[float, float, object]]:
+    """(x, baseline, handle) of text objects (handles collected by page_edges), from their
+    matrices, sorted by x."""
     import pypdfium2.raw as raw
 
+    m = raw.FS_MATRIX()
+    ref = ctypes.byref(m)
     out = []
-    l, b, r, t = (ctypes.c_float() for _ in range(4))
-    for i in range(raw.FPDFPage_CountObjects(page.raw)):
-        obj = raw.FPDFPage_GetObject(page.raw, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_TEXT:
-            continue
-        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
-            if r.value - l.value < 0.01:
-                out.append((l.value, height - b.value))
+    for obj in texts:
+        if raw.FPDFPageObj_GetMatrix(obj, ref):
+            out.append((m.e, height - m.f, obj))
+    out.sort(key=lambda o: o[0])
     return out
 
 
-def read_chars(tp, start: int, end: int, height: float, blanks=None) -> list[Char]:
+def _blank_between(raw, origins: list, x0: float, x1: float, base: float) -> float | None:
+    """x of an empty text object whose origin lies in [x0, x1] on this baseline, if any."""
+    i = bisect.bisect_left(origins, x0, key=lambda o: o[0])
+    while i < len(origins) and origins[i][0] <= x1:
+        x, y, obj = origins[i]
+        if abs(y - base) <= 2 and _is_blank(raw, obj):
+            return x
+        i += 1
+    return None
+
+
+def _is_blank(raw, obj) -> bool:
+    """A text object with an empty box: PDFium leaves it out of the text page."""
+    l, b, r, t = (ctypes.c_float() for _ in range(4))
+    ok = raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t))
+    return bool(ok) and r.value - l.value < 0.01
+
+
+def read_chars(tp, start: int, end: int, height: float, text: str | None = None, blanks=None) -> list[Char]:
     """Characters start..end-1 of a pypdfium2 text page with their loose boxes (advance x font
-    ascent/descent, like pdfminer's char boxes). PDFium's generated line breaks are skipped, and so
-    are its generated spaces, except one standing where an empty text object was drawn (a real
-    space PDFium dropped; `blanks()` lists them, see blank_text_objects): that one is placed there
-    and separates words like a real space."""
+    ascent/descent, like pdfminer's char boxes); `text` is the page's text (tp.get_text_range(),
+    when its length equals the char count), else each char is asked for. PDFium's generated line
+    breaks are skipped, and so are its generated spaces, except one standing where an empty text
+    object was drawn (a real space PDFium dropped; `blanks()` gives the page's text object origins,
+    see text_origins): that one is placed there and separates words like a real space."""
     import pypdfium2.raw as raw
 
     out: list[Char] = []
+    page = tp.raw
     rect = raw.FS_RECTF()
-    ox = ctypes.c_double()
-    oy = ctypes.c_double()
+    ref = ctypes.byref(rect)
+    loose = raw.FPDFText_GetLooseCharBox
     for i in range(start, end):
-        code = raw.FPDFText_GetUnicode(tp.raw, i)
+        code = ord(text[i]) if text is not None else raw.FPDFText_GetUnicode(page, i)
+        if code == 0xFFFE and text is not None:
+            code = raw.FPDFText_GetUnicode(page, i)  # the text has U+FFFE for PDFium's hyphen code 2
         if not code or code in (10, 13, 0xFFFE):
             continue
-        gen = raw.FPDFText_IsGenerated(tp.raw, i) == 1
-        if gen and (code != 32 or blanks is None or i - 1 < start or i + 1 >= end):
+        # PDFium generates only whitespace (spaces, line breaks): ask about those alone.
+        if code <= 32 and raw.FPDFText_IsGenerated(page, i) == 1:
+            # It generates a space where it dropped a text object with an empty box (a space
+            # drawn on its own: LibreOffice and Chrome draw fallback-font spaces so), but also at
+            # mere gaps (LibreOffice's CJK/Latin autospace, ~0.2 em) and where a glyph drawn out of
+            # order belongs; pdfplumber sees a character only in the first case. Kept: a space at
+            # a blank text object's origin, or over a gap of >= SPACE_GAP em (a space glyph is
+            # 0.25-0.35 em) that no glyph fills.
+            if code != 32 or blanks is None or i - 1 < start or i + 1 >= end or not loose(page, i, ref):
+                continue
+            y = height - rect.bottom  # a generated char's box is empty, on the baseline
+            if not loose(page, i - 1, ref):
+                continue
+            gap0 = rect.right
+            if not loose(page, i + 1, ref):
+                continue
+            gap1 = rect.left
+            top, bottom = height - rect.top, height - rect.bottom  # the next char's
+            if gap1 - gap0 >= SPACE_GAP * raw.FPDFText_GetFontSize(page, i + 1):
+                # A space-wide gap (the blank may also be one of several spaces in one text object,
+                # not found by its origin): a space unless a glyph drawn out of order fills it.
+                ch = Char(i, " ", (gap0 + gap1) / 2, (gap0 + gap1) / 2, top, bottom)
+                ch.gap = (gap0, gap1)
+                out.append(ch)
+            elif gap1 > gap0:
+                at = _blank_between(raw, blanks(), gap0 - 1, gap1 + 1, y)
+                if at is not None:
+                    out.append(Char(i, " ", at, at, top, bottom))
             continue
-        if raw.FPDFText_GetLooseCharBox(tp.raw, i, ctypes.byref(rect)):
+        if loose(page, i, ref):
             left, right, top, bottom = rect.left, rect.right, rect.top, rect.bottom
         else:
             left, bottom, right, top = tp.get_charbox(i)
-        if raw.FPDFText_GetCharOrigin(tp.raw, i, ctypes.byref(ox), ctypes.byref(oy)):
-            base = height - oy.value
-        else:
-            base = height - bottom
-        if gen:
-            # PDFium also generates spaces at mere gaps (LibreOffice's CJK/Latin autospace) where
-            # pdfplumber sees no character; keep only those over a dropped blank text object.
-            if not raw.FPDFText_GetLooseCharBox(tp.raw, i - 1, ctypes.byref(rect)):
-                continue
-            gap0 = rect.right
-            if not raw.FPDFText_GetLooseCharBox(tp.raw, i + 1, ctypes.byref(rect)):
-                continue
-            gap1 = rect.left
-            at = next((x for x, y in blanks() if gap0 - 1 <= x <= gap1 + 1 and abs(y - base) <= 2), None)
-            if at is None:
-                continue
-            left = right = at
-        out.append(Char(i, TEXT_FIXES.get(code, chr(code)), left, right, height - top, height - bottom, base))
+        out.append(Char(i, TEXT_FIXES.get(code, chr(code)), left, right, height - top, height - bottom))
     return out
 
 
 def _cell_text(chars: list[Char]) -> str:
-    """Lines by baseline (top to bottom), words by spaces and gaps, like pdfplumber's extract_text."""
+    """Lines by top (chained within 3 pt, top to bottom), words at spaces and gaps over 3 pt, words
+    joined by a space and lines by a newline: pdfplumber's extract_text with its defaults."""
     lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: c.base):
-        if lines and ch.base <= lines[-1][-1].base + Y_TOL:
+    for ch in sorted(chars, key=lambda c: c.top):
+        if lines and ch.top <= lines[-1][-1].top + Y_TOL:
             lines[-1].append(ch)
         else:
             lines.append([ch])
@@ -398,12 +433,14 @@ def _cell_text(chars: list[Char]) -> str:
         word = ""
         prev = None
         for ch in sorted(line, key=lambda c: c.x0):
+            if ch.gap is not None and any(c.x0 < ch.gap[1] - 0.5 and c.x1 > ch.gap[0] + 0.5 for c in line if c.gap is None):
+                continue  # a glyph drawn out of order sits in the gap
             if ch.text.isspace():
                 if word:
                     words.append(word)
                 word, prev = "", None
                 continue
-            if prev is not None and (ch.x0 > prev.x1 + X_TOL or abs(ch.base - prev.base) > Y_TOL):
+            if prev is not None and (ch.x0 > prev.x1 + X_TOL or abs(ch.top - prev.top) > Y_TOL):
                 words.append(word)
                 word = ""
             word += ch.text
