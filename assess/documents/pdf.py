@@ -11,11 +11,14 @@ shared, so both give the same paragraphs on ordinary pages:
   `pdf_tables` finds ruled tables from the path objects' segments with pdfplumber's lattice
   algorithm and fills their cells from PDFium's character boxes; the page's lines inside a table
   are replaced by table rows (the same rows, continuation and header logic as the pdfplumber
-  engine, `_add_table_rows`). No second parse: on 200 generated 5-page PDFs with one ruled table
-  each, auto reads 97 docs per CPU-second against pdfium's 105 (1.09x pdfium's time; pdfplumber
-  5.2/s), and the same text as pdfplumber on all 200 (`benchmarks/pdf_engines.py --repeat 3`, see
-  docs/formats.md). A page whose text and character indices disagree (no char boxes) is still
-  re-read by pdfplumber. `Document.meta["table_pages"]` lists pages with tables (any engine).
+  engine: `_add_table_rows`). No second parse. Measured (`benchmarks/pdf_engines.py --repeat 3`
+  on the 200 generated 5-page PDFs with one ruled table each that `benchmarks/batch.py --no-corpus
+  --n 200 --workdir /tmp/benchwd` makes; 2-core machine, load ~1.8): pdfium 99.2, auto 92.5,
+  pdfplumber 4.7 docs per CPU-second (auto = 1.07x pdfium's time; before pdf_tables it re-read
+  table pages with pdfplumber: 12.8 vs 75.6), with the same blocks as pdfplumber on all 200; on
+  examples/某镇妇女权益保障工作方案.pdf (3 pages, one table page) 1.34x pdfium's time. A page
+  whose text and character indices disagree (no char boxes) is still re-read by pdfplumber.
+  `Document.meta["table_pages"]` lists pages with tables (any engine). See docs/formats.md.
 
 After extraction: lines repeated in the top/bottom band on >= 50% of pages (digits normalised)
 and page-number lines (第 3 页, - 3 -, 3/10, Page 3) are removed and listed in

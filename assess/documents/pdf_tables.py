@@ -20,7 +20,11 @@ interprets the whole page again, ~70 ms). It follows pdfplumber's "lines" table 
    (half-open, as pdfplumber); within a cell characters are grouped into lines by top (3 pt),
    ordered left to right, split into words at spaces and at gaps over 3 pt, words joined by a space
    and lines by a newline: the string pdfplumber's `Table.extract()` gives, for
-   `tables.clean_cell` to flatten.
+   `tables.clean_cell` to flatten. Boxes are PDFium's loose char boxes (advance x font ascent and
+   descent, like pdfminer's). PDFium's text page differs from pdfminer's characters in one way
+   that matters here: a space drawn as a text object of its own has an empty box, PDFium drops it
+   and generates a space instead, as it also does at mere gaps; `read_chars` keeps a generated
+   space only where a blank text object was drawn or over a space-wide gap no glyph fills.
 
 Coordinates: PDF user space has its origin at the bottom left; everything here uses
 top = page height - y, like the rest of pdf.py.
