@@ -265,7 +265,7 @@ class Engine:
                     else:
                         lst.append(s - a)
             scope = Scope(unit.text, a, True, pf, occ)
-            cands = pf.candidates(set(occ)) if prefilter else everything
+            cands = pf.candidates(set(occ), text=unit.text) if prefilter else everything
             if wanted is not None:
                 cands = cands & wanted
             if not cands:

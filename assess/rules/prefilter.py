@@ -349,6 +349,7 @@ class Prefilter:
         self.alt_rule: list[int] = []  # alternative -> rule
         self.alt_trigger: list[frozenset] = []  # alternative -> trigger literal ids
         self.alt_check: list[tuple[frozenset, ...]] = []  # alternative -> other groups (literal ids)
+        self.alt_chars: list[tuple[tuple[frozenset, frozenset], ...]] = []  # alternative -> groups with 1-char literals
         self.always: list[int] = []
 
     def literal_id(self, lit: str) -> int:
@@ -364,16 +365,27 @@ class Prefilter:
             self.always.append(rule_index)
             return
         for alt in dnf:
-            ids = [frozenset(self.literal_id(x) for x in g) for g in alt]
-            if len(ids) == 1:
-                for lid in ids[0]:
+            if len(alt) == 1:
+                for lid in self._ids_of(alt[0]):
                     lst = self.single.setdefault(lid, [])
                     if rule_index not in lst:
                         lst.append(rule_index)
                 continue
+            # A check group with a one-character literal (员, 工 …) is tested against the clause's
+            # characters instead: such a literal would hit all over ordinary text, and every hit
+            # costs the automaton pass and the per-clause bookkeeping.
             self.alt_rule.append(rule_index)
-            self.alt_trigger.append(ids[0])
-            self.alt_check.append(tuple(ids[1:]))
+            self.alt_trigger.append(self._ids_of(alt[0]))
+            self.alt_check.append(tuple(self._ids_of(g) for g in alt[1:] if min(map(len, g)) > 1))
+            self.alt_chars.append(tuple(self._char_group(g) for g in alt[1:] if min(map(len, g)) == 1))
+
+    def _ids_of(self, group) -> frozenset:
+        return frozenset(self.literal_id(x) for x in group)
+
+    def _char_group(self, group) -> tuple[frozenset, frozenset]:
+        """The group's characters, and the ids of its longer literals that contain none of them."""
+        chars = frozenset(x for x in group if len(x) == 1)
+        return chars, frozenset(self.literal_id(x) for x in group if len(x) > 1 and chars.isdisjoint(x))
 
     def build(self) -> None:
         # pyahocorasick looks up a node's children linearly, so a root with hundreds of distinct
@@ -435,12 +447,13 @@ class Prefilter:
                     lst.append(s >> 1)
         return occ
 
-    def candidates(self, found, occ=None) -> set[int]:
+    def candidates(self, found, occ=None, text: str | None = None) -> set[int]:
         """Rules whose literal condition holds in a clause.
 
         `found`: the literal ids present (at least the triggers); `occ`: a callable returning
         every literal id present (full scan), called only when a longer alternative fired.
-        Given the full literal set as `found` and no `occ`, `found` is used for both.
+        Given the full literal set as `found` and no `occ`, `found` is used for both. `text`: the
+        clause, for the groups with one-character literals (without it they count as present).
         """
         out = set(self.always)
         trig = self._trig
@@ -458,16 +471,31 @@ class Prefilter:
                 else:
                     fired.update(alts)
         if fired:
-            ar, check = self.alt_rule, self.alt_check
-            present = None
+            ar, check, by_chars = self.alt_rule, self.alt_check, self.alt_chars
+            present = chars = None
             for ai in fired:
                 r = ar[ai]
                 if r in out:
                     continue
-                if present is None:
-                    present = occ() if occ is not None else found
-                if all(not g.isdisjoint(present) for g in check[ai]):
-                    out.add(r)
+                if check[ai]:
+                    if present is None:
+                        present = occ() if occ is not None else found
+                    if not all(not g.isdisjoint(present) for g in check[ai]):
+                        continue
+                if by_chars[ai] and text is not None:
+                    if chars is None:
+                        chars = set(text)
+                    ok = True
+                    for cs, longer in by_chars[ai]:
+                        if cs.isdisjoint(chars):
+                            if present is None:
+                                present = occ() if occ is not None else found
+                            if longer.isdisjoint(present):
+                                ok = False
+                                break
+                    if not ok:
+                        continue
+                out.add(r)
         return out
 
 
