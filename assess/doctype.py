@@ -37,9 +37,32 @@ _LAW_TITLE = re.compile(r"(?:法|条例|特别规定|司法解释|的解释|实�
 _BODY_WEIGHT = {"policy": 0.15}
 
 
+_AUTOMATON = None
+
+
+def _body_counts(body: str) -> dict[str, int]:
+    """Occurrences of every signal word in `body`, in one Aho-Corasick pass (45 str.count calls
+    cost more than the rest of the guess). No signal word overlaps itself, so these are the
+    counts str.count gives (tests/test_model_doctype.py)."""
+    global _AUTOMATON
+    if _AUTOMATON is None:
+        import ahocorasick
+
+        a = ahocorasick.Automaton()
+        for words in _SIGNALS.values():
+            for w in words:
+                a.add_word(w, w)
+        a.make_automaton()
+        _AUTOMATON = a
+    counts: dict[str, int] = {}
+    for _end, w in _AUTOMATON.iter(body):
+        counts[w] = counts.get(w, 0) + 1
+    return counts
+
+
 def guess_doc_type(doc: Document) -> str:
     title = (doc.title or "").strip()
-    body = doc.text[:20000]
+    counts = _body_counts(doc.text[:20000])
     best, best_score = "other", 0.0
     for kind, words in _SIGNALS.items():
         score = 0.0
@@ -47,7 +70,7 @@ def guess_doc_type(doc: Document) -> str:
         for w in words:
             if w in title:
                 score += 5
-            score += min(body.count(w), 10) * bw
+            score += min(counts.get(w, 0), 10) * bw
         pat = _TITLE_PATTERNS.get(kind)
         if pat and title and pat[0].search(title):
             score += pat[1]

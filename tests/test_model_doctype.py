@@ -47,3 +47,14 @@ def test_names():
 def test_law_title_beats_topic_words():
     doc = from_text("中华人民共和国劳动合同法\n第一条 为了完善劳动合同制度，制定本法。\n第二条 甲方乙方……")
     assert guess_doc_type(doc) == "policy"
+
+
+def test_one_pass_counts_equal_str_count():
+    from assess.doctype import _SIGNALS, _body_counts
+
+    words = [w for ws in _SIGNALS.values() for w in ws]
+    for w in words:  # no word overlaps itself, so counting every occurrence = str.count
+        assert not any(w[:k] == w[-k:] for k in range(1, len(w))), w
+    body = "本村村民委员会召开村民代表会议，讨论分配方案和招聘简章；甲方乙方签订劳动合同。村民委员会村民委员会规约本组本社" * 3
+    counts = _body_counts(body)
+    assert {w: body.count(w) for w in words if body.count(w)} == counts
