@@ -767,3 +767,37 @@ def test_auto_cells_with_blank_objects_and_glyphs_out_of_order(tmp_path):
     docs = read_all(tmp_path / "cells.pdf")
     assert [r[0] for r in rows_of(docs["auto"])] == ["原文 | 修改建议", "第二条 出嫁女 | 改为：“妇女"]
     assert blocks(docs["auto"]) == blocks(docs["pdfplumber"])
+
+
+def test_auto_table_inside_a_form_xobject(tmp_path):
+    """Ruling lines drawn inside a form XObject placed with a translation: edges are mapped to the
+    page by the form's matrix and the paths' own."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = docgen._cid_font()
+    c = canvas.Canvas(str(tmp_path / "form.pdf"), pagesize=A4, invariant=1)
+    c.beginForm("grid")
+    c.setFont(font, 12)
+    for r in range(len(TABLE) + 1):
+        c.line(0, 24 * r, 400, 24 * r)
+    for k in range(len(TABLE[0]) + 1):
+        c.line(100 * k, 0, 100 * k, 24 * len(TABLE))
+    for r, row in enumerate(TABLE):
+        for k, val in enumerate(row):
+            c.drawString(100 * k + 4, 24 * (len(TABLE) - r - 1) + 7, val)
+    c.endForm()
+    c.setFont(font, 12)
+    c.drawString(80, 760, "第一条 招聘岗位如下。")
+    c.saveState()
+    c.translate(90, 600)
+    c.doForm("grid")
+    c.restoreState()
+    c.drawString(80, 560, "第二条 报名时间另行通知。")
+    c.showPage()
+    c.save()
+    docs = read_all(tmp_path / "form.pdf")
+    assert [r[0] for r in rows_of(docs["auto"])] == [
+        "岗位 | 人数 | 性别 | 学历", "岗位：文员 | 人数：2 | 性别：不限 | 学历：大专", "岗位：司机 | 人数：1 | 性别：男 | 学历：高中",
+    ]
+    assert blocks(docs["auto"]) == blocks(docs["pdfplumber"])
