@@ -622,12 +622,15 @@ def test_auto_line_beside_a_table(tmp_path):
     for r, row in enumerate([["岗位", "人数", "性别"], ["文员", "2", "不限"], ["司机", "1", "男"]]):
         for col, val in enumerate(row):
             c.drawString(xs[col] + 4, ys[r] - 17, val)
-    c.drawString(300, ys[1] - 17, "注：以上岗位均面向社会公开招聘。")
+        if r == 1:  # right after the row's cells, on their baseline: PDFium makes it one text line
+            c.drawString(300, ys[1] - 17, "注：以上岗位均面向社会公开招聘。")
     c.drawString(60, 620, "第二条 报名时间另行通知。")
     c.showPage()
     c.save()
     docs = read_all(tmp_path / "beside.pdf")
     auto = docs["auto"]
+    pdfium_lines = [x for x in texts(docs["pdfium"]) if "注：" in x]
+    assert len(pdfium_lines) == 1 and "文员" in pdfium_lines[0]  # the case under test: one PDFium line
     assert [r[0] for r in rows_of(auto)] == ["岗位 | 人数 | 性别", "岗位：文员 | 人数：2 | 性别：不限", "岗位：司机 | 人数：1 | 性别：男"]
     assert "注：以上岗位均面向社会公开招聘。" in texts(auto)
     assert auto.text.count("文员") == 1
