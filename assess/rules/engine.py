@@ -42,20 +42,21 @@ class Hit:
 class Scope:
     """A text being evaluated: the clause, its article (`inside`) or the whole document."""
 
-    __slots__ = ("text", "base", "in_clause", "_occ", "_pf")
+    __slots__ = ("text", "base", "in_clause", "_found", "_pf")
 
-    def __init__(self, text: str, base: int, in_clause: bool, prefilter: Prefilter, occ=None):
+    def __init__(self, text: str, base: int, in_clause: bool, prefilter: Prefilter, found=None):
         self.text = text
         self.base = base
         self.in_clause = in_clause
         self._pf = prefilter
-        self._occ = occ
+        self._found = found
 
     @property
-    def occ(self) -> dict[int, list[int]]:
-        if self._occ is None:
-            self._occ = self._pf.scan(self.text)
-        return self._occ
+    def found(self) -> set[int]:
+        """Ids of the automaton's literals that occur in the text."""
+        if self._found is None:
+            self._found = {lid for _s, _e, lid in self._pf.hits(self.text)}
+        return self._found
 
 
 class Evaluator:
@@ -130,25 +131,19 @@ class Evaluator:
 
     def _terms(self, node: Node, scope: Scope) -> list[Hit]:
         spans = []
+        text = scope.text
         if node.indexed:
-            occ = scope.occ
+            # The automaton says which of the node's terms occur (usually none or one); only
+            # those are located, with str.find.
             lits = self.pf.literals
-            # A clause holds a few dozen literals, a term set up to hundreds: walk the smaller.
-            if len(occ) < len(node.literal_ids):
-                mine = node.literal_set
-                found = [(lid, starts) for lid, starts in occ.items() if lid in mine]
-            else:
-                found = [(lid, occ[lid]) for lid in node.literal_ids if lid in occ]
-            for lid, starts in found:
-                n = len(lits[lid])
-                spans.extend((s, s + n) for s in starts)
+            terms = [lits[lid] for lid in node.literal_set & scope.found]
         else:
-            text = scope.text
-            for t in node.terms:
-                i = text.find(t)
-                while i >= 0:
-                    spans.append((i, i + len(t)))
-                    i = text.find(t, i + 1)
+            terms = node.terms
+        for t in terms:
+            i = text.find(t)
+            while i >= 0:
+                spans.append((i, i + len(t)))
+                i = text.find(t, i + 1)
         if not spans:
             return []
         spans.sort(key=lambda x: (x[0], -x[1]))
@@ -243,29 +238,26 @@ class Engine:
             wanted = {i for i, r in enumerate(self.rules) if r.code in codes}
         everything = set(range(len(self.rules)))
         findings: list[Finding] = []
-        # One pass of the full automaton over the whole document; each unit takes its slice of
-        # the hits, both to pick its candidate rules and to feed its `terms` nodes.
+        # One pass of the full automaton over the whole document; each unit takes the literal ids
+        # of its slice of the hits, both to pick its candidate rules and for its `terms` nodes.
         pf = self.pf
         lit_hits = pf.hits(text)
-        starts = [h[0] for h in lit_hits]
+        starts, ends, lids = (list(x) for x in zip(*lit_hits)) if lit_hits else ([], [], [])
         lazy = not prefilter or bool(pf.always)
         bl = bisect.bisect_left
+        reach = pf.max_literal - 1
         for unit in units:
             a, b = unit.start, unit.end
             i = bl(starts, a)
             j = bl(starts, b, i)
             if i == j and not lazy:
                 continue  # no literal in this clause: no candidate rule
-            occ: dict[int, list[int]] = {}
-            for s, e, lid in lit_hits[i:j]:
-                if e <= b:
-                    lst = occ.get(lid)
-                    if lst is None:
-                        occ[lid] = [s - a]
-                    else:
-                        lst.append(s - a)
-            scope = Scope(unit.text, a, True, pf, occ)
-            cands = pf.candidates(set(occ), text=unit.text) if prefilter else everything
+            # A hit starting this close to the end may run past it into the next clause.
+            k = bl(starts, b - reach, i, j)
+            found = set(lids[i:k])
+            found.update([lids[x] for x in range(k, j) if ends[x] <= b])
+            scope = Scope(unit.text, a, True, pf, found)
+            cands = pf.candidates(found, text=unit.text) if prefilter else everything
             if wanted is not None:
                 cands = cands & wanted
             if not cands:

@@ -403,6 +403,7 @@ class Prefilter:
         }
         self._full = _automaton(self.literals, range(len(self.literals)), encode=True)
         self._plain = None
+        self.max_literal = max(map(len, self.literals), default=1)
 
     def hits(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, literal id) of every (overlapping) literal occurrence, sorted by start."""
