@@ -117,13 +117,18 @@ class ClauseTree:
         return self.root.to_dict(self.document.text)
 
 
+# All label patterns as one ordered alternation (the first that matches wins, as in _LABELS):
+# one regex call per paragraph instead of up to nine.
+_ANY_LABEL = re.compile("|".join(f"(?P<{kind}>{rx.pattern.removeprefix('^')})" for kind, _rank, rx in _LABELS))
+_RANK = {kind: rank for kind, rank, _rx in _LABELS}
+
+
 def _label_of(text: str) -> tuple[str, int, str] | None:
     """(kind, rank, token) if the paragraph starts with a numbering label."""
-    for kind, rank, rx in _LABELS:
-        m = rx.match(text)
-        if m:
-            return kind, rank, m.group(0)
-    return None
+    m = _ANY_LABEL.match(text)
+    if m is None:
+        return None
+    return m.lastgroup, _RANK[m.lastgroup], m.group(0)
 
 
 def _is_subheading(text: str) -> bool:

@@ -113,3 +113,20 @@ def test_seed_plan_with_model_still_passes(seed_plan):
     assert result.error is None
     assert all(f.severity == "low" and f.source == "model" for f in result.findings)
     assert result.verdict == "建议通过"
+
+
+def test_one_label_regex_equals_the_ordered_patterns():
+    """_label_of's single alternation gives what trying _LABELS in order gives."""
+    from assess.structure import _LABELS, _label_of
+
+    def in_order(text):
+        for kind, rank, rx in _LABELS:
+            m = rx.match(text)
+            if m:
+                return kind, rank, m.group(0)
+        return None
+
+    samples = ["第一编 总则", "第三章", "第二节", "第十二条 出嫁女", "一、总则", "（一）出嫁女", "(二)", "1. 村民", "1.5倍",
+               "12、", "（3）", "①", "第三条的规定", "第", "", "一", "二十、", "１．", "（１）", "第５条", "十一．", "⑳项"]
+    for t in samples:
+        assert _label_of(t) == in_order(t), t
