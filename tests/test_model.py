@@ -299,3 +299,28 @@ def test_fullwidth_table_keeps_nfkc_result(monkeypatch):
     fast = [features.normalise(t) for t in texts]
     monkeypatch.setattr(features, "_FULLWIDTH", {})
     assert fast == [features.normalise(t) for t in texts]
+
+
+@needs_model
+def test_remembered_clauses_give_the_same_findings():
+    """A clause seen before (below the threshold) is not scored again; findings do not change."""
+    from assess.documents import from_text
+    from assess.model import load_classifier
+    from assess.rules import load_rules
+    from assess.structure import build_tree
+
+    text = ("第一条 出嫁女户口未迁出的，不再分配土地补偿款。\n第二条 闺女出门子以后，村里的钱就跟她没关系了。\n"
+            "第三条 村民代表会议由户主参加。\n第四条 家庭成员应当互相尊重。")
+    doc = from_text(text)
+    tree = build_tree(doc)
+    units = tree.units()
+    rules = load_rules(strict=False)
+    clf = load_classifier(threshold=0.5, check_corpus=False)
+    first = [f.to_dict() for f in clf.combine(doc, tree, units, rules.detect(doc, tree, units))]
+    assert clf._seen  # some clauses were below 0.5 and are remembered
+    calls = []
+    score_many = clf.scorer.score_many
+    clf.scorer.score_many = lambda texts: calls.append(list(texts)) or score_many(texts)
+    second = [f.to_dict() for f in clf.combine(doc, tree, units, rules.detect(doc, tree, units))]
+    assert first == second
+    assert not any(t in clf._seen for batch in calls for t in batch)  # remembered ones were not rescored

@@ -115,6 +115,18 @@ def load_classifier(model_dir=None, threshold: float | None = None, *, check_cor
     return Classifier(scorer, threshold)
 
 
+SEEN_MAX = 20000  # remembered clause probabilities per process (a few MB)
+
+
+class _Remembered:
+    """A clause scored earlier, below the threshold: only its probability is needed."""
+
+    __slots__ = ("probability",)
+
+    def __init__(self, probability: float):
+        self.probability = probability
+
+
 class Classifier:
     """The loaded model: scores clauses and merges its judgement with the rule findings."""
 
@@ -125,6 +137,7 @@ class Classifier:
         self.medium_from = float(card.get("severity", {}).get("medium_from", 0.85))
         self.version = f"{card['classifier']['choice']}@{card['corpus']['sha256'][:12]}"
         self._laws = None
+        self._seen: dict[str, float] = {}  # clause text -> probability, for clauses below threshold
 
     name = "model"
 
@@ -174,8 +187,24 @@ class Classifier:
             rule_spans = {(f.location.clause_start, f.location.clause_end) for f in rule_findings}
             wanted = [i for i, u in enumerate(units) if cues[i] or (u.start, u.end) in rule_spans]
             scored = [None] * len(units)
-            for i, s in zip(wanted, self.scorer.score_many([texts[i] for i in wanted])):
+            # Village rules are copied from a township's model text, so the same clause comes
+            # back in document after document: its probability is remembered (per process,
+            # bounded). Only clauses below the threshold are remembered; one that may become a
+            # model finding is always scored in full (category and features).
+            seen = self._seen
+            todo = []
+            for i in wanted:
+                p = seen.get(texts[i])
+                if p is None:
+                    todo.append(i)
+                else:
+                    scored[i] = _Remembered(p)
+            for i, s in zip(todo, self.scorer.score_many([texts[i] for i in todo])):
                 scored[i] = s
+                if s.probability < self.threshold:
+                    if len(seen) >= SEEN_MAX:
+                        seen.clear()
+                    seen[texts[i]] = s.probability
         by_span = {(u.start, u.end): s for u, s in zip(units, scored) if s is not None}
         caught: set[tuple[int, int]] = set()
         for f in rule_findings:
