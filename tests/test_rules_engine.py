@@ -619,3 +619,19 @@ def test_text_outside_bmp(tmp_path):
     text = "第九条 𠀀😀外嫁女不得分红。"
     fs = rs.check_text(text)
     assert len(fs) == 1 and fs[0].location.start == text.index("外嫁女") and fs[0].match == "外嫁女"
+
+
+def test_quiet_clauses_are_remembered_with_their_article():
+    """A clause on which no rule matched is skipped the next time — but only with the same
+    article text around it: the same item under another lead-in is evaluated again."""
+    rs = load_rules(strict=False)
+    fair = "第五条 下列人员平等参与土地补偿款分配：\n（一）出嫁女；\n（二）服刑人员。"
+    unfair = "第五条 下列人员不参与土地补偿款分配：\n（一）出嫁女；\n（二）服刑人员。"
+    assert rs.check_text(fair) == []
+    assert rs.engine._quiet  # the fair items were remembered
+    assert [(f.rule, f.match) for f in rs.check_text(unfair)] == [("CR043", "出嫁女")]
+    # and the same document twice gives the same findings
+    doc = from_text(unfair + "\n第六条 外嫁女不再参与分红。")
+    tree = build_tree(doc)
+    first = [f.to_dict() for f in rs.detect(doc, tree)]
+    assert first and first == [f.to_dict() for f in rs.detect(doc, tree)]

@@ -24,6 +24,7 @@ MAX_REGEX_CHARS = 4000  # regexes see at most this many characters at once
 REGEX_OVERLAP = 200  # overlap of consecutive windows of a longer text (rules are clause-local)
 MAX_HITS = 50  # hits kept per node
 MAX_COMBINATIONS = 20000  # `all … within` search budget
+QUIET_MAX = 100000  # remembered clauses on which no rule matched (per engine)
 
 
 _COST = {"terms": 0, "termset": 0, "regex": 1, "any": 1, "all": 1, "not": 2, "inside": 3}
@@ -225,6 +226,11 @@ class Engine:
                     node.order = sorted(range(len(node.children)), key=lambda i, n=node: _COST.get(n.children[i].kind, 1))
         self.ev = Evaluator(self.pf)
         self.doc_rules = [i for i, r in enumerate(rules) if r.scope == "document"]
+        # Clauses (with their article) on which no rule matched. Whether any rule matches
+        # depends only on the clause's and the article's text, and village rules repeat a
+        # township's model text clause for clause, so such a clause is not evaluated twice.
+        # Keys are hashes and lengths, not the texts, to keep the memory small.
+        self._quiet: set[tuple[int, int, int, int]] = set()
 
     # -- one document
 
@@ -246,12 +252,18 @@ class Engine:
         lazy = not prefilter or bool(pf.always)
         bl = bisect.bisect_left
         reach = pf.max_literal - 1
+        quiet = self._quiet if (prefilter and wanted is None and not debug) else None
         for unit in units:
             a, b = unit.start, unit.end
             i = bl(starts, a)
             j = bl(starts, b, i)
             if i == j and not lazy:
                 continue  # no literal in this clause: no candidate rule
+            key = None
+            if quiet is not None:
+                key = (hash(unit.text), hash(unit.context), b - a, len(unit.context))
+                if key in quiet:
+                    continue
             # A hit starting this close to the end may run past it into the next clause.
             k = bl(starts, b - reach, i, j)
             found = set(lids[i:k])
@@ -261,7 +273,10 @@ class Engine:
             if wanted is not None:
                 cands = cands & wanted
             if not cands:
+                if key is not None:
+                    quiet.add(key)
                 continue
+            matched = False
 
             def context(unit=unit):
                 key = (unit.context_start, unit.context_end)
@@ -276,6 +291,7 @@ class Engine:
                 hits = self.ev.eval(rule.match, scope, context)
                 if not hits:
                     continue
+                matched = True
                 if rule.scope == "document":
                     ok = doc_cond.get(ri)
                     if ok is None:
@@ -288,6 +304,10 @@ class Engine:
                 f = self._finding(rule, unit, hits[0], scope, context, doc, debug)
                 if f is not None:
                     findings.append(f)
+            if key is not None and not matched:
+                if len(quiet) >= QUIET_MAX:
+                    quiet.clear()
+                quiet.add(key)
         findings.sort(key=lambda f: (f.location.start, -SEVERITY_RANK[f.severity], f.rule or ""))
         return findings
 
