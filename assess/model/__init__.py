@@ -15,6 +15,7 @@ Training and evaluation live in assess.model.train / assess.model.evaluate (scik
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import ModelError
@@ -137,7 +138,8 @@ class Classifier:
         self.medium_from = float(card.get("severity", {}).get("medium_from", 0.85))
         self.version = f"{card['classifier']['choice']}@{card['corpus']['sha256'][:12]}"
         self._laws = None
-        self._seen: dict[str, float] = {}  # clause text -> probability, for clauses below threshold
+        # clause text -> probability, for clauses below the threshold (ASSESS_NO_MEMO=1: off)
+        self._seen: dict[str, float] | None = None if os.environ.get("ASSESS_NO_MEMO") else {}
 
     name = "model"
 
@@ -194,14 +196,14 @@ class Classifier:
             seen = self._seen
             todo = []
             for i in wanted:
-                p = seen.get(texts[i])
+                p = seen.get(texts[i]) if seen is not None else None
                 if p is None:
                     todo.append(i)
                 else:
                     scored[i] = _Remembered(p)
             for i, s in zip(todo, self.scorer.score_many([texts[i] for i in todo])):
                 scored[i] = s
-                if s.probability < self.threshold:
+                if seen is not None and s.probability < self.threshold:
                     if len(seen) >= SEEN_MAX:
                         seen.clear()
                     seen[texts[i]] = s.probability

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 
 from ..findings import SEVERITY_RANK, Finding, Location, fingerprint
 from .prefilter import Prefilter, node_dnf
@@ -230,7 +231,8 @@ class Engine:
         # depends only on the clause's and the article's text, and village rules repeat a
         # township's model text clause for clause, so such a clause is not evaluated twice.
         # Keys are hashes and lengths, not the texts, to keep the memory small.
-        self._quiet: set[tuple[int, int, int, int]] = set()
+        # ASSESS_NO_MEMO=1 turns this off (benchmarks: the cost without repeated clauses).
+        self._quiet: set[tuple[int, int, int, int]] | None = None if os.environ.get("ASSESS_NO_MEMO") else set()
 
     # -- one document
 
