@@ -75,19 +75,19 @@ class FeatureConfig:
         return s
 
 
-_PUNCT = set("，。；：、,.;:！？!?“”\"'‘’（）()【】[]《》<>—-…·")
+PUNCT = set("，。；：、,.;:！？!?“”\"'‘’（）()【】[]《》<>—-…·")
 
 
 def char_features(norm: str, lo: int, hi: int) -> list[str]:
     n = len(norm)
-    out = ["c:" + ch for ch in norm if ch not in _PUNCT] if lo <= 1 else []
+    out = ["c:" + ch for ch in norm if ch not in PUNCT] if lo <= 1 else []
     for k in range(max(lo, 2), hi + 1):
         out += ["c:" + norm[i : i + k] for i in range(n - k + 1)]
     return out
 
 
 def word_features(tokens: list[str], bigrams: bool) -> list[str]:
-    toks = [t for t in tokens if t not in _PUNCT]
+    toks = [t for t in tokens if t not in PUNCT]
     out = ["w:" + t for t in toks]
     if bigrams:
         out.extend(f"b:{a}|{b}" for a, b in zip(toks, toks[1:]))

@@ -207,7 +207,7 @@ class Scorer:
         self._bigrams = {f[2:]: j for f, j in words.items() if f.startswith("b:")}
 
     def _ids_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        from .features import _PUNCT, normalise
+        from .features import PUNCT, normalise
 
         cfg = self.config
         norms = [normalise(t) for t in texts]
@@ -238,7 +238,7 @@ class Scorer:
             wget, bget = self._words.get, self._bigrams.get
             wr, wc = [], []
             for i, toks in enumerate(self.analyzer.segmenter.tokens_many(norms)):
-                toks = [t for t in toks if t not in _PUNCT]
+                toks = [t for t in toks if t not in PUNCT]
                 ids = [j for j in map(wget, toks) if j is not None]
                 if cfg.word_bigrams:
                     ids += [j for j in map(bget, map("|".join, zip(toks, toks[1:]))) if j is not None]

@@ -1,11 +1,12 @@
 """Evaluate rules on the clauses of a document.
 
-Per document one Aho–Corasick pass (`Prefilter.hits`); per detection unit its slice of the hits →
-the candidate rules → evaluate each candidate's match tree; `terms` nodes read their hits from
-that same pass, `regex` nodes run
-`re.finditer` on at most `MAX_REGEX_CHARS` characters at a time. `inside` nodes evaluate on the
-unit's enclosing article (scanned once per article). Exclusions cancel a rule; context words
-around the focus span move the score; a finding is kept when its score is ≥ 0.5.
+Per document one Aho–Corasick pass (`Prefilter.hits`); per detection unit the literals of its
+slice of the hits → the candidate rules → evaluate each candidate's match tree; `terms` nodes
+locate (str.find) only the terms that pass found, `regex` nodes run `re.finditer` on at most
+`MAX_REGEX_CHARS` characters at a time. `inside` nodes evaluate on the unit's enclosing article
+(scanned once per article). A unit on which no rule matched is remembered (`Engine._quiet`).
+Exclusions cancel a rule; context words around the focus span move the score; a finding is kept
+when its score is ≥ 0.5.
 
 Hits carry absolute offsets in `Document.text`. A hit found in the enclosing article (under
 `inside`) or a `not` node has no span of its own and never becomes the reported span.
