@@ -531,9 +531,9 @@ def test_regex_groups_conjunction():
 def test_prefilter_candidates_need_every_group(tmp_path):
     rs = load(tmp_path, rule_yaml("CR001", "{regex: '(女儿|女子)[^。；]{0,9}(不得|无权)[^。；]{0,4}继承'}"))
     pf = rs.engine.pf
-    assert pf.candidates(pf.scan("女儿不得继承")) == {0}
-    assert pf.candidates(pf.scan("女儿可以继承")) == set()  # 不得/无权 missing
-    assert pf.candidates(pf.scan("儿子不得继承")) == set()
+    assert pf.candidates(pf.found("女儿不得继承")) == {0}
+    assert pf.candidates(pf.found("女儿可以继承")) == set()  # 不得/无权 missing
+    assert pf.candidates(pf.found("儿子不得继承")) == set()
 
 
 def _law_sample(n_files: int = 12) -> list[str]:

@@ -58,7 +58,7 @@ class Scope:
     def found(self) -> set[int]:
         """Ids of the automaton's literals that occur in the text."""
         if self._found is None:
-            self._found = {lid for _s, _e, lid in self._pf.hits(self.text)}
+            self._found = self._pf.found(self.text)
         return self._found
 
 

@@ -423,38 +423,16 @@ class Prefilter:
         out.sort()
         return out
 
-    def scan(self, text: str) -> dict[int, list[int]]:
-        """literal id -> sorted start offsets of every (overlapping) occurrence in `text`."""
-        # The hot path of detection (one call per clause with a candidate rule): one loop over
-        # the automaton's output, no generator and no sort. Occurrences of one literal arrive in
-        # end order, which for a fixed length is start order.
-        occ: dict[int, list[int]] = {}
-        auto = self._full
-        if auto is None:
-            return occ
-        enc = _enc(text)
-        if len(enc) != 2 * len(text):
-            for start, _end, lid in self.hits(text):
-                occ.setdefault(lid, []).append(start)
-            return occ
-        get = occ.get
-        for e, (lid, n) in auto.iter(enc):
-            s = e - n + 1
-            if not s & 1:
-                lst = get(lid)
-                if lst is None:
-                    occ[lid] = [s >> 1]
-                else:
-                    lst.append(s >> 1)
-        return occ
+    def found(self, text: str) -> set[int]:
+        """Ids of the literals that occur in `text`."""
+        return {lid for _s, _e, lid in self.hits(text)}
 
-    def candidates(self, found, occ=None, text: str | None = None) -> set[int]:
+    def candidates(self, found: set[int], text: str | None = None) -> set[int]:
         """Rules whose literal condition holds in a clause.
 
-        `found`: the literal ids present (at least the triggers); `occ`: a callable returning
-        every literal id present (full scan), called only when a longer alternative fired.
-        Given the full literal set as `found` and no `occ`, `found` is used for both. `text`: the
-        clause, for the groups with one-character literals (without it they count as present).
+        `found`: the ids of every literal in the clause (`found`, or the clause's slice of the
+        document's hits). `text`: the clause, for the groups with one-character literals (without
+        it they count as present).
         """
         out = set(self.always)
         trig = self._trig
@@ -473,28 +451,19 @@ class Prefilter:
                     fired.update(alts)
         if fired:
             ar, check, by_chars = self.alt_rule, self.alt_check, self.alt_chars
-            present = chars = None
+            chars = None
             for ai in fired:
                 r = ar[ai]
                 if r in out:
                     continue
-                if check[ai]:
-                    if present is None:
-                        present = occ() if occ is not None else found
-                    if not all(not g.isdisjoint(present) for g in check[ai]):
-                        continue
+                if not all(not g.isdisjoint(found) for g in check[ai]):
+                    continue
                 if by_chars[ai] and text is not None:
                     if chars is None:
                         chars = set(text)
-                    ok = True
-                    for cs, longer in by_chars[ai]:
-                        if cs.isdisjoint(chars):
-                            if present is None:
-                                present = occ() if occ is not None else found
-                            if longer.isdisjoint(present):
-                                ok = False
-                                break
-                    if not ok:
+                    # a group holds when one of its characters, or one of its longer literals
+                    # without those characters, occurs
+                    if not all(not cs.isdisjoint(chars) or not longer.isdisjoint(found) for cs, longer in by_chars[ai]):
                         continue
                 out.add(r)
         return out
