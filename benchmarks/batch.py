@@ -73,21 +73,7 @@ def five_pages(seed: int) -> list:
 
 
 def make_docx(path: Path, paras: list) -> None:
-    import docx
-
-    d = docx.Document()
-    d.add_heading("某村村规民约", 0)
-    docgen.add_page_footer(d, header="某镇人民政府")
-    for p in paras:
-        if isinstance(p, tuple):
-            rows = p[1]
-            t = d.add_table(rows=len(rows), cols=len(rows[0]))
-            for r, row in enumerate(rows):
-                for c, v in enumerate(row):
-                    t.cell(r, c).text = v
-        else:
-            d.add_paragraph(p)
-    d.save(path)
+    docgen.paragraphs_docx(path, paras, "某村村规民约", header="某镇人民政府")
 
 
 def generate(tmp: Path, n: int, n_lo: int = 0) -> dict[str, Path]:

@@ -50,24 +50,8 @@ def paragraphs(pages: int, table_every_pages: int = 5) -> list:
 
 
 def make_docx(path: Path, paras: list, multi_run: bool) -> Path:
-    import docx
-
-    d = docx.Document()
-    d.add_heading("某县村规民约管理办法", 0)
-    docgen.add_page_footer(d, header="某县人民政府办公室")
-    for p in paras:
-        if isinstance(p, tuple):
-            rows = p[1]
-            t = d.add_table(rows=len(rows), cols=len(rows[0]))
-            t.style = "Table Grid"
-            for r, row in enumerate(rows):
-                for c, v in enumerate(row):
-                    t.cell(r, c).text = v
-        else:
-            para = d.add_paragraph()
-            docgen.split_runs(para, p) if multi_run else para.add_run(p)
-    d.save(path)
-    return path
+    return docgen.paragraphs_docx(path, paras, "某县村规民约管理办法", header="某县人民政府办公室", table_style="Table Grid",
+                                  multi_run=multi_run)
 
 
 def make_files(tmp: Path, with_lo: bool) -> list[tuple[str, str, Path]]:

@@ -166,6 +166,30 @@ def split_runs(paragraph, text: str, sizes=(3, 5, 7, 4, 9, 6)) -> None:
         k += 1
 
 
+def paragraphs_docx(path, paragraphs: list, title: str, header: str | None = None, table_style: str | None = None,
+                    multi_run: bool = False):
+    """A docx from the paragraph list `reportlab_pdf` takes: strings, and ("table", rows) items."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading(title, 0)
+    add_page_footer(d, header=header)
+    for p in paragraphs:
+        if isinstance(p, tuple):
+            rows = p[1]
+            t = d.add_table(rows=len(rows), cols=len(rows[0]))
+            if table_style:
+                t.style = table_style
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    t.cell(r, c).text = v
+        else:
+            para = d.add_paragraph()
+            split_runs(para, p) if multi_run else para.add_run(p)
+    d.save(path)
+    return Path(path)
+
+
 def regulation_docx(path, n_articles: int = 30, multi_run: bool = False, table_every: int = 0, seed: int = 1):
     """A regulation-style docx: 章 headings, 第X条 typed as text, 款 and 项."""
     import docx
