@@ -106,19 +106,25 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
         except YamlProblem as e:
             errors.append((E_YAML, shown, e.line, e.message))
 
+    def documents(files, v, holds, allowed: set, what: str, missing: str):
+        """(path, shown path, top-level mapping) of each parsed file whose top level `holds`; the
+        others are reported with `missing`; unknown top-level keys are reported by `v`."""
+        for path in files:
+            shown = _display(path, rules_dir)
+            data = parsed.get(path)
+            if data is None:
+                continue
+            if not isinstance(data, dict) or not holds(data):
+                errors.append((E_SCHEMA, shown, getattr(data, "line", 1), missing))
+                continue
+            v._keys(data, allowed, shown, what)
+            yield path, shown, data
+
     # -- terms
     termsets: dict[str, tuple[str, ...]] = {}
     where_defined: dict[str, str] = {}
     v = Validator(termsets, {}, errors)
-    for path in term_files:
-        shown = _display(path, rules_dir)
-        data = parsed.get(path)
-        if data is None:
-            continue
-        if not isinstance(data, dict) or "terms" not in data:
-            errors.append((E_SCHEMA, shown, getattr(data, "line", 1), "术语文件必须有顶层键 terms"))
-            continue
-        v._keys(data, {"terms"}, shown, "术语文件")
+    for path, shown, data in documents(term_files, v, lambda d: "terms" in d, {"terms"}, "术语文件", "术语文件必须有顶层键 terms"):
         terms = data["terms"]
         if not isinstance(terms, dict):
             errors.append((E_SCHEMA, shown, data.line_of("terms"), "terms 必须是“名称: [词语, …]”的映射"))
@@ -135,15 +141,8 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
 
     # -- laws
     laws: dict[str, dict] = {}
-    for path in law_files:
-        shown = _display(path, rules_dir)
-        data = parsed.get(path)
-        if data is None:
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("laws"), dict):
-            errors.append((E_SCHEMA, shown, getattr(data, "line", 1), "法律依据文件必须有顶层映射 laws"))
-            continue
-        v._keys(data, {"laws"}, shown, "法律依据文件")
+    for path, shown, data in documents(law_files, v, lambda d: isinstance(d.get("laws"), dict), {"laws"}, "法律依据文件",
+                                 "法律依据文件必须有顶层映射 laws"):
         for key, law in data["laws"].items():
             ln = data["laws"].line_of(key)
             if not isinstance(law, dict):
@@ -179,15 +178,8 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
     v = Validator(termsets, laws, errors)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path in pack_files:
-        shown = _display(path, rules_dir)
-        data = parsed.get(path)
-        if data is None:
-            continue
-        if not isinstance(data, dict) or "rules" not in data:
-            errors.append((E_SCHEMA, shown, getattr(data, "line", 1), "规则包必须有顶层键 rules（以及 pack）"))
-            continue
-        v._keys(data, {"pack", "rules"}, shown, "规则包")
+    for path, shown, data in documents(pack_files, v, lambda d: "rules" in d, {"pack", "rules"}, "规则包",
+                                 "规则包必须有顶层键 rules（以及 pack）"):
         pack_id = ""
         pack = data.get("pack")
         if pack is not None:
