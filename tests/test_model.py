@@ -222,7 +222,7 @@ def test_numpy_ngram_path_equals_string_path(clf):
     """The packed-integer n-gram lookup gives the same scores as looking up feature strings."""
     from assess.model.train import load_corpus
 
-    texts = load_corpus().texts + ["", "第三条", "𠀀𠀁女", "ＡＢ－１２"]
+    texts = load_corpus().texts + ["", "第三条", "𠀀𠀁女", "ＡＢ－１２", "男|女不得|继承", "||出嫁女||"]
     fast = clf.scorer.score_many(texts)
     slow = clf.scorer._batch(clf.scorer.analyzer.features_many(texts))
     assert max(abs(a.probability - b.probability) for a, b in zip(fast, slow)) < 1e-12
@@ -251,14 +251,18 @@ def test_cue_gate_and_lead_in():
 
 
 def test_cue_regex_equals_plain_alternation():
-    """The compact cue pattern (one character class + the longer cues) finds what the plain
-    alternation of every cue finds."""
+    """The compact cue search (a class of the one-character cues, then the longer cues) finds what
+    the plain alternation of every cue finds."""
     import re
 
     from assess.model import GENDER_CUES, has_gender_cue
 
     plain = re.compile("|".join(map(re.escape, GENDER_CUES)))
     samples = list(GENDER_CUES) + ["（七）外交部；", "第三条 村民应当爱护公共设施。", "户口迁入后享受待遇", "年满十八周岁的村民", "性别不限", ""]
+    if HAS_CORPUS:
+        from assess.model.train import load_corpus
+
+        samples += load_corpus().texts
     for t in samples:
         assert has_gender_cue(t) == (plain.search(t) is not None), t
 
@@ -299,6 +303,23 @@ def test_fullwidth_table_keeps_nfkc_result(monkeypatch):
     fast = [features.normalise(t) for t in texts]
     monkeypatch.setattr(features, "_FULLWIDTH", {})
     assert fast == [features.normalise(t) for t in texts]
+
+
+def test_normalise_many_equals_normalise():
+    """The joined, numpy-translated batch form gives exactly `normalise` of each clause."""
+    from assess.model.features import normalise, normalise_many
+
+    texts = ["第三条　（一）出嫁女；ＡＢ－１２，３０％", "第六条（二） 本组 18-35岁", "三、　ΣΑΣ ΑΣ", "Ａ\u0301ｂ", "ｶﾞ①㎡﹐︰",
+             "𠀀𠀁女", "", "  ", "１８～３５岁", "Ｏ\u0308", "\u0301开头的组合符", "含\x00空字符", "1.5倍", "12、女职工",
+             "（１）１２３", "第一条\n第二条 两个标签", "ＩＪ\u0130", "第十条"]
+    if HAS_CORPUS:
+        from assess.model.train import load_corpus
+
+        texts += load_corpus().texts
+    assert normalise_many(texts) == [normalise(t) for t in texts]
+    for t in texts[:18]:
+        assert normalise_many([t]) == [normalise(t)]
+    assert normalise_many([]) == []
 
 
 @needs_model

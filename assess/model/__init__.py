@@ -65,12 +65,14 @@ def has_gender_cue(text: str) -> bool:
     if _CUE_RX is None:
         import re
 
-        # One character class for the single-character cues, then only the longer cues that do
-        # not contain one of them (a re alternation of ~100 literals tries each in turn).
+        # Two searches: a character class of the one-character cues (a C scan), then the longer
+        # cues that contain none of those characters. One alternation of both was 5x slower:
+        # the class and every literal were tried at each position.
         single = [c for c in GENDER_CUES if len(c) == 1]
         multi = sorted((c for c in GENDER_CUES if len(c) > 1 and not any(ch in single for ch in c)), key=len, reverse=True)
-        _CUE_RX = re.compile("[" + "".join(single) + "]" + "".join("|" + re.escape(c) for c in multi))
-    return _CUE_RX.search(text) is not None
+        _CUE_RX = (re.compile("[" + "".join(single) + "]").search, re.compile("|".join(map(re.escape, multi))).search)
+    one, longer = _CUE_RX
+    return one(text) is not None or longer(text) is not None
 
 
 def model_text(doc, unit) -> str:

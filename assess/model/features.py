@@ -9,7 +9,7 @@ Feature strings carry a prefix so the kinds never collide:
     c:外嫁女   character n-gram
     w:外嫁女   word (token of the segmenter)
     b:外嫁女|分配  word bigram
-This module imports neither numpy nor scikit-learn nor spaCy.
+This module imports neither scikit-learn nor spaCy (numpy only inside `normalise_many`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,39 @@ def normalise(text: str) -> str:
     t = _RANGE.sub("至", t)
     t = _HYPHEN.sub("—", t)
     return _DIGITS.sub("0", t)
+
+
+# `normalise_many` works on the clauses joined by NUL, which no step can match across: NUL is not
+# whitespace, a digit or a label character, and never composes under NFKC.
+_SEP = "\x00"
+_LABEL_ANY = re.compile(r"(?:^|(?<=\x00))" + _LABEL.pattern[1:])
+
+
+def normalise_many(texts: list[str]) -> list[str]:
+    """`[normalise(t) for t in texts]`, a few times faster on a document's clauses.
+
+    One pass of each step over the joined text instead of one per clause; the full-width table
+    is applied with numpy (str.translate looks up every CJK character in a dict, which made it
+    the costliest step). A second label pass strips what the loop in `normalise` strips.
+    """
+    if not texts:
+        return []
+    joined = _SEP.join(t or "" for t in texts)
+    if joined.count(_SEP) != len(texts) - 1:  # a clause holds a NUL itself
+        return [normalise(t) for t in texts]
+    import numpy as np
+
+    a = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    a[(a >= 0xFF01) & (a <= 0xFF5E)] -= 0xFEE0
+    a[a == 0x3000] = 0x20
+    t = a.tobytes().decode("utf-32-le", "surrogatepass")
+    if not unicodedata.is_normalized("NFKC", t):
+        t = unicodedata.normalize("NFKC", t)
+    t = _LABEL_ANY.sub("", _LABEL_ANY.sub("", t))
+    t = _SPACE.sub("", t).lower()
+    t = _RANGE.sub("至", t)
+    t = _HYPHEN.sub("—", t)
+    return _DIGITS.sub("0", t).split(_SEP)
 
 
 @dataclass(frozen=True)
@@ -119,7 +152,7 @@ class Analyzer:
         return feats
 
     def features_many(self, texts: list[str]) -> list[list[str]]:
-        norms = [normalise(t) for t in texts]
+        norms = normalise_many(texts)
         toks = self.segmenter.tokens_many(norms) if self.config.words else [None] * len(norms)
         cfg = self.config
         out = []

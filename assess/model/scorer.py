@@ -204,44 +204,57 @@ class Scorer:
         self._char_keys = keys[order]
         self._char_cols = np.asarray(cols, dtype=np.int64)[order]
         self._words = {f[2:]: j for f, j in words.items() if f.startswith("w:")}
-        self._bigrams = {f[2:]: j for f, j in words.items() if f.startswith("b:")}
+        # "b:a|b" keyed by the pair (a, b); a bigram whose words hold "|" themselves is entered
+        # under every split, so a pair is found exactly when "|".join(pair) is in the vocabulary.
+        self._bigram_pairs = {}
+        for f, j in words.items():
+            if f.startswith("b:"):
+                body = f[2:]
+                for i, ch in enumerate(body):
+                    if ch == "|":
+                        self._bigram_pairs.setdefault((body[:i], body[i + 1 :]), j)
 
     def _ids_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        from .features import PUNCT, normalise
+        from .features import PUNCT, normalise_many
 
         cfg = self.config
-        norms = [normalise(t) for t in texts]
+        norms = normalise_many(texts)
         n = len(norms)
         lengths = np.fromiter((len(t) for t in norms), dtype=np.int64, count=n)
-        codes = np.frombuffer("".join(norms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+        codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64) + 1
         total = int(codes.size)
         row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
         ends = np.cumsum(lengths)[row_of] if total else np.zeros(0, dtype=np.int64)
         pos = np.arange(total, dtype=np.int64)
         padded = np.concatenate([codes, np.zeros(3, dtype=np.uint64)])
-        rows_parts, cols_parts = [], []
+        # The n-grams of every length are looked up together: one searchsorted, one compare.
+        keys, rows = [], []
         key = np.zeros(total, dtype=np.uint64)
         for k in range(1, cfg.char_max + 1):
             key = key | (padded[k - 1 : k - 1 + total] << np.uint64(21 * (k - 1)))
             if k < cfg.char_min:
                 continue
             ok = pos + k <= ends
-            q = key[ok]
+            keys.append(key[ok])
+            rows.append(row_of[ok])
+        rows_parts, cols_parts = [], []
+        if keys and self._char_keys.size:
+            q = np.concatenate(keys)
             idx = np.searchsorted(self._char_keys, q)
             idx[idx >= self._char_keys.size] = 0
-            hit = self._char_keys[idx] == q if self._char_keys.size else np.zeros(q.size, dtype=bool)
-            rows_parts.append(row_of[ok][hit])
+            hit = self._char_keys[idx] == q
+            rows_parts.append(np.concatenate(rows)[hit])
             cols_parts.append(self._char_cols[idx[hit]])
         if cfg.words:
             # Same features as `word_features`, looked up without building the prefixed strings:
-            # words in one dict, bigrams ("a|b") in another, through C-level map().
-            wget, bget = self._words.get, self._bigrams.get
+            # words in one dict, bigrams keyed by the (a, b) tuples zip() yields, through map().
+            wget, bget = self._words.get, self._bigram_pairs.get
             wr, wc = [], []
             for i, toks in enumerate(self.analyzer.segmenter.tokens_many(norms)):
                 toks = [t for t in toks if t not in PUNCT]
                 ids = [j for j in map(wget, toks) if j is not None]
                 if cfg.word_bigrams:
-                    ids += [j for j in map(bget, map("|".join, zip(toks, toks[1:]))) if j is not None]
+                    ids += [j for j in map(bget, zip(toks, toks[1:])) if j is not None]
                 wc.extend(ids)
                 wr.extend([i] * len(ids))
             rows_parts.append(np.asarray(wr, dtype=np.int64))
