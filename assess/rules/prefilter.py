@@ -452,20 +452,29 @@ class Prefilter:
         if fired:
             ar, check, by_chars = self.alt_rule, self.alt_check, self.alt_chars
             chars = None
+            # plain loops with break: this runs for every fired alternative of every clause, and
+            # all() over a generator cost twice as much
             for ai in fired:
                 r = ar[ai]
                 if r in out:
                     continue
-                if not all(not g.isdisjoint(found) for g in check[ai]):
-                    continue
-                if by_chars[ai] and text is not None:
-                    if chars is None:
-                        chars = set(text)
-                    # a group holds when one of its characters, or one of its longer literals
-                    # without those characters, occurs
-                    if not all(not cs.isdisjoint(chars) or not longer.isdisjoint(found) for cs, longer in by_chars[ai]):
-                        continue
-                out.add(r)
+                for g in check[ai]:
+                    if g.isdisjoint(found):
+                        break
+                else:
+                    cg = by_chars[ai]
+                    if cg and text is not None:
+                        if chars is None:
+                            chars = set(text)
+                        # a group holds when one of its characters, or one of its longer
+                        # literals without those characters, occurs
+                        for cs, longer in cg:
+                            if cs.isdisjoint(chars) and longer.isdisjoint(found):
+                                break
+                        else:
+                            out.add(r)
+                    else:
+                        out.add(r)
         return out
 
 
