@@ -353,6 +353,22 @@ def test_prefilter_equivalence_fixture(tmp_path):
     assert a == b and a
 
 
+def test_gates_are_the_regexes_every_match_needs(tmp_path):
+    from assess.rules.engine import _gates
+
+    rs = load(tmp_path, rule_yaml("CR001", "{all: [{regex: '外嫁女'}, {all: [{regex: '不[^。]{0,3}分红'}, {terms: [村]}]}, "
+                                           "{any: [{regex: '一律'}, {regex: '均'}]}, {not: {regex: '平等'}}, {inside: {regex: '分配'}}]}")
+                            + rule_yaml("CR002", "{regex: '出嫁女'}") + rule_yaml("CR003", "{any: [{regex: 'a'}, {terms: [b]}]}"))
+    pats = [[n.pattern for n in _gates(r.match)] for r in rs.rules]
+    assert pats == [["外嫁女", "不[^。]{0,3}分红"], ["出嫁女"], []]
+    # a gate that fails skips the rule; the findings equal the ungated reference
+    doc = from_text("第一条 本村外嫁女一律不再分红，不参与分配。\n第二条 出嫁女同等对待。\n第三条 外嫁女与男子平等分红。")
+    tree = build_tree(doc)
+    a = [(f.rule, f.location.start) for f in rs.detect(doc, tree)]
+    b = [(f.rule, f.location.start) for f in rs.detect(doc, tree, prefilter=False)]
+    assert a == b and [r for r, _ in a] == ["CR001", "CR002"]
+
+
 def test_long_unit_regex_windows(tmp_path):
     rs = load(tmp_path, rule_yaml("CR001", "{regex: '外嫁女[^。]{0,4}分红'}"))
     text = "甲" * 9000 + "外嫁女不得分红"  # one unit, longer than the regex window
