@@ -340,8 +340,34 @@ def test_remembered_clauses_give_the_same_findings():
     first = [f.to_dict() for f in clf.combine(doc, tree, units, rules.detect(doc, tree, units))]
     assert clf._seen  # some clauses were below 0.5 and are remembered
     calls = []
-    score_many = clf.scorer.score_many
-    clf.scorer.score_many = lambda texts: calls.append(list(texts)) or score_many(texts)
+    score_normalised = clf.scorer.score_normalised
+    clf.scorer.score_normalised = lambda norms: calls.append(list(norms)) or score_normalised(norms)
     second = [f.to_dict() for f in clf.combine(doc, tree, units, rules.detect(doc, tree, units))]
     assert first == second
     assert not any(t in clf._seen for batch in calls for t in batch)  # remembered ones were not rescored
+
+
+@needs_model
+def test_memo_key_is_what_the_model_reads():
+    """Clauses that differ only in digits or full-width forms have the same features, so the
+    second is answered from the memo, with the probability a fresh scorer gives it."""
+    from assess.documents import from_text
+    from assess.model import load_classifier
+    from assess.structure import build_tree
+
+    clf = load_classifier(threshold=0.99, check_corpus=False)
+    fresh = load_classifier(threshold=0.99, check_corpus=False)
+    fresh._seen = None
+    a = from_text("第一条 妇女在15日内办理婚姻登记手续。")
+    b = from_text("第一条 妇女在３０日内办理婚姻登记手续。")
+    for doc in (a, b):
+        tree = build_tree(doc)
+        units = tree.units()
+        calls = []
+        score_normalised = clf.scorer.score_normalised
+        clf.scorer.score_normalised = lambda norms: calls.append(list(norms)) or score_normalised(norms)
+        got = [f.to_dict() for f in clf.combine(doc, tree, units, [])]
+        del clf.scorer.score_normalised
+        assert got == [f.to_dict() for f in fresh.combine(doc, tree, units, [])]
+    assert calls == [[]]  # b: nothing left to score
+    assert clf._seen == {"妇女在0日内办理婚姻登记手续。": pytest.approx(fresh.scorer.score(b.text).probability)}

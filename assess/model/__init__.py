@@ -21,6 +21,7 @@ from pathlib import Path
 from ..errors import ModelError
 from ..findings import CATEGORIES, GENDER_CATEGORIES, Finding, LegalBasis, Location, fingerprint
 from ..resources import data_path
+from .features import normalise_many
 
 __all__ = ["load_classifier", "Classifier", "ModelError", "CATEGORY_LAW", "CATEGORY_ADVICE"]
 
@@ -140,7 +141,7 @@ class Classifier:
         self.medium_from = float(card.get("severity", {}).get("medium_from", 0.85))
         self.version = f"{card['classifier']['choice']}@{card['corpus']['sha256'][:12]}"
         self._laws = None
-        # clause text -> probability, for clauses below the threshold (ASSESS_NO_MEMO=1: off)
+        # normalised clause -> probability, for clauses below the threshold (ASSESS_NO_MEMO=1: off)
         self._seen: dict[str, float] | None = None if os.environ.get("ASSESS_NO_MEMO") else {}
 
     name = "model"
@@ -192,23 +193,26 @@ class Classifier:
             wanted = [i for i, u in enumerate(units) if cues[i] or (u.start, u.end) in rule_spans]
             scored = [None] * len(units)
             # Village rules are copied from a township's model text, so the same clause comes
-            # back in document after document: its probability is remembered (per process,
-            # bounded). Only clauses below the threshold are remembered; one that may become a
-            # model finding is always scored in full (category and features).
+            # back in document after document, often with other dates, ages or amounts: its
+            # probability is remembered (per process, bounded) under its normalised text, which
+            # is all the model sees (digits are already 0 there). Only clauses below the
+            # threshold are remembered; one that may become a model finding is always scored in
+            # full (category and features).
             seen = self._seen
-            todo = []
-            for i in wanted:
-                p = seen.get(texts[i]) if seen is not None else None
+            todo, todo_norms = [], []
+            for i, norm in zip(wanted, normalise_many([texts[i] for i in wanted])):
+                p = seen.get(norm) if seen is not None else None
                 if p is None:
                     todo.append(i)
+                    todo_norms.append(norm)
                 else:
                     scored[i] = _Remembered(p)
-            for i, s in zip(todo, self.scorer.score_many([texts[i] for i in todo])):
+            for i, norm, s in zip(todo, todo_norms, self.scorer.score_normalised(todo_norms)):
                 scored[i] = s
                 if seen is not None and s.probability < self.threshold:
                     if len(seen) >= SEEN_MAX:
                         seen.clear()
-                    seen[texts[i]] = s.probability
+                    seen[norm] = s.probability
         by_span = {(u.start, u.end): s for u, s in zip(units, scored) if s is not None}
         caught: set[tuple[int, int]] = set()
         for f in rule_findings:

@@ -152,7 +152,10 @@ class Analyzer:
         return feats
 
     def features_many(self, texts: list[str]) -> list[list[str]]:
-        norms = normalise_many(texts)
+        return self.features_normalised(normalise_many(texts))
+
+    def features_normalised(self, norms: list[str]) -> list[list[str]]:
+        """`features_many` of texts already passed through `normalise`."""
         toks = self.segmenter.tokens_many(norms) if self.config.words else [None] * len(norms)
         cfg = self.config
         out = []

@@ -164,13 +164,22 @@ class Scorer:
 
     def score_many(self, texts: list[str], chunk: int = 4000) -> list[Scored]:
         """Vectorised scoring of many clauses (same arithmetic as `score`, done per chunk)."""
+        from .features import normalise_many
+
         out: list[Scored] = []
         for a in range(0, len(texts), chunk):
-            part = texts[a : a + chunk]
+            out.extend(self.score_normalised(normalise_many(texts[a : a + chunk]), chunk))
+        return out
+
+    def score_normalised(self, norms: list[str], chunk: int = 4000) -> list[Scored]:
+        """`score_many` of clauses already passed through `features.normalise`."""
+        out: list[Scored] = []
+        for a in range(0, len(norms), chunk):
+            part = norms[a : a + chunk]
             if self._char_keys is not None:
                 out.extend(self._aggregate(len(part), *self._ids_fast(part)))
             else:
-                out.extend(self._batch(self.analyzer.features_many(part)))
+                out.extend(self._batch(self.analyzer.features_normalised(part)))
         return out
 
     # Character n-grams of up to 3 characters are looked up in numpy: each n-gram is packed
@@ -214,11 +223,10 @@ class Scorer:
                     if ch == "|":
                         self._bigram_pairs.setdefault((body[:i], body[i + 1 :]), j)
 
-    def _ids_fast(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        from .features import PUNCT, normalise_many
+    def _ids_fast(self, norms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        from .features import PUNCT
 
         cfg = self.config
-        norms = normalise_many(texts)
         n = len(norms)
         lengths = np.fromiter((len(t) for t in norms), dtype=np.int64, count=n)
         codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64) + 1
