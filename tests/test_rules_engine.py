@@ -353,20 +353,23 @@ def test_prefilter_equivalence_fixture(tmp_path):
     assert a == b and a
 
 
-def test_gates_are_the_regexes_every_match_needs(tmp_path):
-    from assess.rules.engine import _gates
-
+def test_never_tells_when_a_rule_cannot_match(tmp_path):
+    """`Engine.never` skips candidates that cannot match; findings equal the plain evaluation."""
     rs = load(tmp_path, rule_yaml("CR001", "{all: [{regex: '外嫁女'}, {all: [{regex: '不[^。]{0,3}分红'}, {terms: [村]}]}, "
                                            "{any: [{regex: '一律'}, {regex: '均'}]}, {not: {regex: '平等'}}, {inside: {regex: '分配'}}]}")
-                            + rule_yaml("CR002", "{regex: '出嫁女'}") + rule_yaml("CR003", "{any: [{regex: 'a'}, {terms: [b]}]}"))
-    pats = [[n.pattern for n in _gates(r.match)] for r in rs.rules]
-    assert pats == [["外嫁女", "不[^。]{0,3}分红"], ["出嫁女"], []]
-    # a gate that fails skips the rule; the findings equal the ungated reference
-    doc = from_text("第一条 本村外嫁女一律不再分红，不参与分配。\n第二条 出嫁女同等对待。\n第三条 外嫁女与男子平等分红。")
+                            + rule_yaml("CR002", "{regex: '出嫁女'}") + rule_yaml("CR003", "{any: [{regex: '嫁'}, {terms: [出门子]}]}")
+                            + rule_yaml("CR004", "{any: [{regex: '嫁'}, {not: {terms: [平等]}}]}"))
+    never = rs.engine.never
+    assert never[3] is None  # a `not` under `any` may match anywhere
+    pf = rs.engine.pf
+    for text, expect in [("本村外嫁女一律不再分红。", [False, True, False]), ("本村外嫁女均不分红，平等", [False, True, False]),
+                         ("外嫁女不分红。", [True, True, False]), ("闺女出门子", [True, True, False]), ("男女平等", [True, True, True])]:
+        assert [never[i](text, pf.found(text)) for i in range(3)] == expect, text
+    doc = from_text("第一条 本村外嫁女一律不再分红，不参与分配。\n第二条 出嫁女同等对待。\n第三条 外嫁女与男子平等分红。\n第四条 闺女出门子。")
     tree = build_tree(doc)
     a = [(f.rule, f.location.start) for f in rs.detect(doc, tree)]
     b = [(f.rule, f.location.start) for f in rs.detect(doc, tree, prefilter=False)]
-    assert a == b and [r for r, _ in a] == ["CR001", "CR002"]
+    assert a == b and {r for r, _ in a} == {"CR001", "CR002", "CR003", "CR004"}
 
 
 def test_long_unit_regex_windows(tmp_path):
