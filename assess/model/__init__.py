@@ -58,12 +58,12 @@ GENDER_CUES = (
     "老婆 老公 丈 爱人 配偶 贞 妆 裙 年轻 单身 身材 亲属 孩 产假 产期 产检 分娩 流产 引产 超生 出生 生孩 生娃 生儿 "
     "生女 生子 生育 独生 户口 迁"
 ).split()
-_CUE_RX = None
+_CUE_SEARCH = None
 
 
 def has_gender_cue(text: str) -> bool:
-    global _CUE_RX
-    if _CUE_RX is None:
+    global _CUE_SEARCH
+    if _CUE_SEARCH is None:
         import re
 
         # Two searches: a character class of the one-character cues (a C scan), then the longer
@@ -71,8 +71,8 @@ def has_gender_cue(text: str) -> bool:
         # the class and every literal were tried at each position.
         single = [c for c in GENDER_CUES if len(c) == 1]
         multi = sorted((c for c in GENDER_CUES if len(c) > 1 and not any(ch in single for ch in c)), key=len, reverse=True)
-        _CUE_RX = (re.compile("[" + "".join(single) + "]").search, re.compile("|".join(map(re.escape, multi))).search)
-    one, longer = _CUE_RX
+        _CUE_SEARCH = (re.compile("[" + "".join(single) + "]").search, re.compile("|".join(map(re.escape, multi))).search)
+    one, longer = _CUE_SEARCH
     return one(text) is not None or longer(text) is not None
 
 

@@ -108,9 +108,10 @@ class RuleSet:
                debug: bool = False) -> list[Finding]:
         """Findings of the selected rules on `doc` (units default to `build_tree(doc).units()`).
 
-        `codes` restricts to some rules; `prefilter=False` evaluates every rule on every unit,
-        without the regex gates (the reference for testing both); `debug=True` also returns excluded and below-threshold
-        findings, marked by `explanation["kept"] = False`.
+        `codes` restricts to some rules; `prefilter=False` evaluates every rule's match tree on
+        every unit, skipping neither by literals nor by `Engine.never` (the reference for testing
+        both); `debug=True` also returns excluded and below-threshold findings, marked by
+        `explanation["kept"] = False`.
         """
         if units is None:
             if tree is None:
