@@ -289,7 +289,10 @@ class Scorer:
         if n == 0:
             return []
         V = len(self.features)
-        key, counts = np.unique(rows * V + ids, return_counts=True)
+        key = rows * V + ids
+        if n * V < 2**31:
+            key = key.astype(np.int32)  # sorts faster; np.unique is most of this function's time
+        key, counts = np.unique(key, return_counts=True)
         r = key // V
         c = key % V
         tf = counts.astype(np.float64)
