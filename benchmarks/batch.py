@@ -10,7 +10,8 @@ header/footer; docx from python-docx, PDF from reportlab with a CID font), every
   - floor, as the issue defines it: in this process, one core, per file: read + decode
     (load_document), one segmentation pass (the pipeline's fast word segmenter over the whole
     text) and one keyword pass (the rule engine's Aho-Corasick automaton of every rule literal);
-  - batch --jobs 1 and --jobs 2 over the same files (rules only unless a model is installed),
+  - batch --jobs 1 and --jobs 2 over the same files (rules + classifier, as `assess batch` runs;
+    --no-model: rules only; ASSESS_NO_MEMO=1: no memo of repeated clauses),
     `processing` = first dispatched document to last result (start-up reported separately);
   - per-core rate (files/s at --jobs 1), batch/floor ratio (wall: -j1 processing time, start-up
     excluded; CPU: the workers' per-document CPU), 2-job speedup.
@@ -346,7 +347,8 @@ def main() -> int:
     ap.add_argument("--no-corpus", action="store_true")
     ap.add_argument("--no-generated", action="store_true")
     ap.add_argument("--n", type=int, default=None, help="generated files per format (default 400, --quick 120)")
-    ap.add_argument("--model", action="store_true", help="use the classifier too (default: rules only, like --no-model)")
+    ap.add_argument("--no-model", action="store_true", help="rules only (default: rules + classifier, as `assess batch` runs)")
+    ap.add_argument("--model", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old command lines
     ap.add_argument("--lo", type=int, default=0, help="also N PDFs exported by LibreOffice from docx (slow to make)")
     ap.add_argument("--pdf-engine", default="auto", choices=["auto", "pdfium", "pdfplumber"])
     ap.add_argument("--rules", default=None, help="rules folder (default: the shipped rules/)")
@@ -358,10 +360,11 @@ def main() -> int:
     global REPEAT
     REPEAT = max(1, args.repeat)
     ONLY[:] = [x for x in (args.only or "").split(",") if x]
-    options = Options(use_model=args.model, rules_dir=args.rules, limits=Limits(pdf_engine=args.pdf_engine))
+    options = Options(use_model=not args.no_model, rules_dir=args.rules, limits=Limits(pdf_engine=args.pdf_engine))
     res: dict = {"cpus": os.cpu_count(), "loadavg_start": loadavg(), "python": sys.version.split()[0], "pdf_engine": args.pdf_engine,
-                 "model": args.model, "repeat": REPEAT}
-    log(f"CPU {os.cpu_count()} 核，负载 {res['loadavg_start']}")
+                 "model": not args.no_model, "memo": not os.environ.get("ASSESS_NO_MEMO"), "repeat": REPEAT}
+    log(f"CPU {os.cpu_count()} 核，负载 {res['loadavg_start']}；{'规则 + 分类模型' if res['model'] else '只用规则'}，"
+        f"重复条款记忆{'开' if res['memo'] else '关（ASSESS_NO_MEMO=1）'}")
     with tempfile.TemporaryDirectory(prefix="assess-batch-bench-") as t:
         tmp = args.workdir or Path(t)
         tmp.mkdir(parents=True, exist_ok=True)
