@@ -397,10 +397,12 @@ class Prefilter:
         for ai, trig in enumerate(self.alt_trigger):
             for lid in trig:
                 alt_trig.setdefault(lid, []).append(ai)
-        self._trig = {
-            lid: (tuple(self.single.get(lid, ())), tuple(alt_trig.get(lid, ())))
-            for lid in set(self.single) | set(alt_trig)
-        }
+        # literal -> rules it triggers / alternatives it triggers, as frozensets so that a
+        # clause's triggers are gathered by C-level set operations (`candidates`)
+        self._single = {lid: frozenset(rs) for lid, rs in self.single.items()}
+        self._alts = {lid: frozenset(a) for lid, a in alt_trig.items()}
+        self._single_keys = frozenset(self._single)
+        self._alt_keys = frozenset(self._alts)
         self._full = _automaton(self.literals, range(len(self.literals)), encode=True)
         self._plain = None
         self.max_literal = max(map(len, self.literals), default=1)
@@ -435,20 +437,11 @@ class Prefilter:
         it they count as present).
         """
         out = set(self.always)
-        trig = self._trig
-        fired: set[int] | None = None
-        for lid in found:
-            t = trig.get(lid)
-            if t is None:
-                continue
-            rules, alts = t
-            if rules:
-                out.update(rules)
-            if alts:
-                if fired is None:
-                    fired = set(alts)
-                else:
-                    fired.update(alts)
+        lids = self._single_keys.intersection(found)
+        if lids:
+            out.update(*map(self._single.__getitem__, lids))
+        lids = self._alt_keys.intersection(found)
+        fired = set().union(*map(self._alts.__getitem__, lids)) if lids else None
         if fired:
             ar, check, by_chars = self.alt_rule, self.alt_check, self.alt_chars
             chars = None
