@@ -311,13 +311,14 @@ def test_normalise_many_equals_normalise():
 
     texts = ["第三条　（一）出嫁女；ＡＢ－１２，３０％", "第六条（二） 本组 18-35岁", "三、　ΣΑΣ ΑΣ", "Ａ\u0301ｂ", "ｶﾞ①㎡﹐︰",
              "𠀀𠀁女", "", "  ", "１８～３５岁", "Ｏ\u0308", "\u0301开头的组合符", "含\x00空字符", "1.5倍", "12、女职工",
-             "（１）１２３", "第一条\n第二条 两个标签", "ＩＪ\u0130", "第十条"]
+             "（１）１２３", "第一条\n第二条 两个标签", "ＩＪ\u0130", "第十条",
+             "\x1c分隔\x1f符\u2028行\u3000尾", "18 - 35岁", "a～b", "１８～３５", "0.5-1.5倍", "—-–", "第三条 第四条 三、（一）"]
     if HAS_CORPUS:
         from assess.model.train import load_corpus
 
         texts += load_corpus().texts
     assert normalise_many(texts) == [normalise(t) for t in texts]
-    for t in texts[:18]:
+    for t in texts[:25]:
         assert normalise_many([t]) == [normalise(t)]
     assert normalise_many([]) == []
 
