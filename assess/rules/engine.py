@@ -279,15 +279,21 @@ class Engine:
             k = bl(starts, b - reach, i, j)
             found = set(lids[i:k])
             found.update([lids[x] for x in range(k, j) if ends[x] <= b])
-            scope = Scope(unit.text, a, True, pf, found)
-            cands = pf.candidates(found, text=unit.text) if prefilter else everything
+            utext = unit.text
+            cands = pf.candidates(found, text=utext) if prefilter else everything
             if wanted is not None:
                 cands = cands & wanted
-            if not cands:
+            if never is not None and cands and len(utext) <= MAX_REGEX_CHARS:
+                todo = [ri for ri in cands if (test := never[ri]) is None or not test(utext, found)]
+                todo.sort()
+            else:
+                todo = sorted(cands)
+            if not todo:
                 if key is not None:
                     quiet.add(key)
                 continue
             matched = False
+            scope = Scope(utext, a, True, pf, found)
 
             def context(unit=unit):
                 key = (unit.context_start, unit.context_end)
@@ -297,13 +303,7 @@ class Engine:
                     ctx_cache[key] = sc
                 return sc
 
-            utext = unit.text
-            short = never is not None and len(utext) <= MAX_REGEX_CHARS
-            for ri in sorted(cands):
-                if short:
-                    test = never[ri]
-                    if test is not None and test(utext, found):
-                        continue
+            for ri in todo:
                 rule = self.rules[ri]
                 hits = self.ev.eval(rule.match, scope, context)
                 if not hits:
