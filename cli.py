@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 import assess
+import cli_zh
 from assess.errors import AssessError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
@@ -32,7 +33,12 @@ def _err(msg: str) -> None:
     click.echo(click.style("错误：", fg="red") + msg if sys.stderr.isatty() else "错误：" + msg, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Click's own words (Usage:, Options, its usage errors) in Chinese; before any command is
+# declared, since click evaluates some of them at declaration time.
+cli_zh.install()
+
+
+@click.group(cls=cli_zh.ChineseGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(assess.__version__, "--version", "-V", prog_name="assess", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="出错时显示详细的调试信息（traceback）。")
 def cli(debug: bool) -> None:
@@ -41,7 +47,8 @@ def cli(debug: bool) -> None:
     \b
     常用命令：
       assess check 文件...            审查一个或多个文件，列出问题条款
-      assess check 文件 -f docx,xlsx -o 输出目录   生成带批注的 Word、评估意见书和台账
+      assess check 文件 -f docx,xlsx -o 输出目录
+                                      生成带批注的 Word、评估意见书和台账
       assess parse 文件               查看文件被拆分成的条款结构
       assess rules list               查看规则目录
     """
@@ -118,7 +125,6 @@ def make_options(select, ignore, no_model, threshold, rules_dir, model_dir, max_
 def check(files, formats, output, min_severity, fail_on, decisions, **opts) -> None:
     """审查 FILES，列出可能歧视妇女的条款，并给出理由、法律依据和修改建议。
 
-    \b
     退出码：0 没有问题；1 发现问题；2 用法错误或有文件无法读取（其余文件照常审查）。
     """
     from assess.findings import SEVERITY_RANK
@@ -256,8 +262,8 @@ def train(corpus_dir, out_dir, choices, quiet) -> None:
 def evaluate(file, model_dir, threshold, corpus_dir, fmt) -> None:
     """评估检出效果：规则、分类模型、两者结合的精确率、召回率、F1、PR-AUC 和 90% 召回率下的精确率。
 
-    \b
     不给 FILE：在 corpus/ 上按组做 5 折交叉验证。
+
     给 FILE（TSV：id, label, category, text, source；或同字段的 JSONL）：用发布的模型和规则评估这些
     条款（不参与训练）；label 为 any 的边界条款不计入指标，只列出结果。
     """
@@ -293,9 +299,9 @@ def evaluate(file, model_dir, threshold, corpus_dir, fmt) -> None:
 def batch(paths, outdir, jobs, formats, per_document, since, decisions, layout, timeout, max_memory, retry_errors, log_interval, quiet, min_severity, **opts) -> None:
     """批量审查 PATHS（文件夹会递归查找 .docx、.pdf、.txt、.md），结果存入 -o 目录。
 
-    \b
     乡镇、村取自目录结构（如 档案/城关镇/东村/村规民约.docx）。中断（Ctrl-C）后重新运行同一命令会
     跳过已完成的文件接着审查。随时可用 assess report 输出目录 重新生成台账。
+
     退出码：0 没有问题；1 发现问题；2 有文件无法审查（其余照常）；130 被中断。
     """
     from assess.batch.discover import parse_layout
@@ -422,7 +428,7 @@ def main(argv=None) -> None:
 
 
 def _usage_zh(e: click.UsageError) -> str:
-    msg = e.format_message()
+    msg = cli_zh.usage_message(e)
     cmd = e.ctx.command_path if e.ctx else "assess"
     return f"用法错误：{msg}（运行 {cmd} --help 查看用法）"
 

@@ -20,7 +20,7 @@ def test_wheel_contains_bundled_data(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     (wheel,) = tmp_path.glob("assess-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for must in ("cli.py", "assess/_data/rules/packs/collective_rights.yaml", "assess/_data/rules/laws/core.yaml",
+    for must in ("cli.py", "cli_zh.py", "assess/_data/rules/packs/collective_rights.yaml", "assess/_data/rules/laws/core.yaml",
                  "assess/_data/rules/terms/common.yaml", "assess/_data/models/model-card.json",
                  "assess/_data/models/vocabulary.json", "assess/_data/models/coef.npy",
                  "assess/_data/models/userdict.txt", "assess/schema/report.schema.json"):
