@@ -30,6 +30,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+from docgen import add_page_footer  # noqa: E402 - the test documents' builder, shared
+
 W = nsdecls("w")
 
 VILLAGE_DOCX = "某村村规民约（修订草案）.docx"
@@ -100,25 +103,11 @@ def _title(d, text: str, sub: str | None = None):
 
 
 def _header_footer(d, header: str):
+    """Centred running header and a “— N —” footer (a PAGE field, from tests/docgen.py)."""
+    add_page_footer(d, "— ", " —", header=header)
     sec = d.sections[0]
-    sec.header.paragraphs[0].text = header
     sec.header.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    fp = sec.footer.paragraphs[0]
-    fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    fp.add_run("— ")
-    r = fp.add_run()._r
-    for kind, val in (("begin", None), ("instr", " PAGE "), ("separate", None), ("t", "1"), ("end", None)):
-        if kind == "instr":
-            e = OxmlElement("w:instrText")
-            e.text = val
-        elif kind == "t":
-            e = OxmlElement("w:t")
-            e.text = val
-        else:
-            e = OxmlElement("w:fldChar")
-            e.set(qn("w:fldCharType"), kind)
-        r.append(e)
-    fp.add_run(" —")
+    sec.footer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _table(d, rows: list[list[str]], header_repeat: bool = True):

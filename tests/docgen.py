@@ -360,3 +360,29 @@ def soffice_pdf(docx_path, out_dir=None) -> Path | None:
         )
     out = out_dir / (docx_path.stem + ".pdf")
     return out if out.exists() else None
+
+
+def pdf_comments(page) -> list[tuple[float, float, str]]:
+    """[(y from the top, x, text)] in points, sorted, of a PDF page's text annotations (comments
+    exported by LibreOffice from a Word file); a pypdfium2 page."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    out = []
+    height = page.get_height()
+    for k in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+        a = raw.FPDFPage_GetAnnot(page.raw, k)
+        try:
+            if raw.FPDFAnnot_GetSubtype(a) != raw.FPDF_ANNOT_TEXT:
+                continue
+            n = raw.FPDFAnnot_GetStringValue(a, b"Contents", None, 0)
+            buf = ctypes.create_string_buffer(n)
+            raw.FPDFAnnot_GetStringValue(a, b"Contents", ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n)
+            text = buf.raw[: max(n - 2, 0)].decode("utf-16-le", "replace")
+            r = raw.FS_RECTF()
+            raw.FPDFAnnot_GetRect(a, r)
+            out.append((height - r.top, r.left, text))
+        finally:
+            raw.FPDFPage_CloseAnnot(a)
+    return sorted(out)

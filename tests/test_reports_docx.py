@@ -14,6 +14,7 @@ from lxml import etree
 
 from assess.reports import write_reports
 from assess.reports.docx import render_docx, split_run
+from docgen import pdf_comments
 from test_reports_fixtures import AUTHOR, LAW_WOMEN, docx_result, make_report, soffice_convert, txt_result
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -253,30 +254,10 @@ def test_libreoffice_opens_with_every_comment(docx_out, tmp_path):
     doc = pypdfium2.PdfDocument(str(pdf))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert "男女平等评估意见书" in text and "出嫁女" in text and "办理意见" in text
-    contents = [c for i in range(len(doc)) for c in pdf_annotation_texts(doc[i])]
+    contents = [text for i in range(len(doc)) for _y, _x, text in pdf_comments(doc[i])]
     assert len(contents) == len(r.findings) + 1
     for f in r.findings:
         assert any(f.message in c and f"编号：{f.id}" in c for c in contents), f.id
-
-
-def pdf_annotation_texts(page) -> list[str]:
-    import ctypes
-
-    import pypdfium2.raw as raw
-
-    out = []
-    for k in range(raw.FPDFPage_GetAnnotCount(page.raw)):
-        a = raw.FPDFPage_GetAnnot(page.raw, k)
-        try:
-            if raw.FPDFAnnot_GetSubtype(a) != raw.FPDF_ANNOT_TEXT:
-                continue
-            n = raw.FPDFAnnot_GetStringValue(a, b"Contents", None, 0)
-            buf = ctypes.create_string_buffer(n)
-            raw.FPDFAnnot_GetStringValue(a, b"Contents", ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n)
-            out.append(buf.raw[: max(n - 2, 0)].decode("utf-16-le", "replace"))
-        finally:
-            raw.FPDFPage_CloseAnnot(a)
-    return out
 
 
 def test_content_control_paragraph_is_anchored(tmp_path):

@@ -11,7 +11,6 @@ it, the way Word and WPS show them in the margin.
 
 from __future__ import annotations
 
-import ctypes
 import glob
 import shutil
 import subprocess
@@ -21,6 +20,8 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from docgen import pdf_comments  # noqa: E402 - the tests' reader of exported Word comments
 IMG = ROOT / "docs" / "img"
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 FONT_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
@@ -46,29 +47,6 @@ def to_pdf(docx: Path, out_dir: Path) -> Path:
     return out_dir / (docx.stem + ".pdf")
 
 
-def page_comments(page):
-    """[(y from top, x, text)] in points, of the text annotations (exported comments) of a PDF page."""
-    import pypdfium2.raw as raw
-
-    out = []
-    height = page.get_height()
-    for k in range(raw.FPDFPage_GetAnnotCount(page.raw)):
-        a = raw.FPDFPage_GetAnnot(page.raw, k)
-        try:
-            if raw.FPDFAnnot_GetSubtype(a) != raw.FPDF_ANNOT_TEXT:
-                continue
-            n = raw.FPDFAnnot_GetStringValue(a, b"Contents", None, 0)
-            buf = ctypes.create_string_buffer(n)
-            raw.FPDFAnnot_GetStringValue(a, b"Contents", ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n)
-            text = buf.raw[: max(n - 2, 0)].decode("utf-16-le", "replace")
-            r = raw.FS_RECTF()
-            raw.FPDFAnnot_GetRect(a, r)
-            out.append((height - r.top, r.left, text))
-        finally:
-            raw.FPDFPage_CloseAnnot(a)
-    return sorted(out)
-
-
 def page_with_comments(pdf_path: Path, index: int, png: Path, scale=1.4, panel=560) -> None:
     """Render one PDF page and draw its comments as balloons in a margin panel."""
     import pypdfium2 as pdfium
@@ -77,7 +55,7 @@ def page_with_comments(pdf_path: Path, index: int, png: Path, scale=1.4, panel=5
     pdf = pdfium.PdfDocument(str(pdf_path))
     page = pdf[index]
     img = page.render(scale=scale, draw_annots=False).to_pil().convert("RGB")
-    comments = page_comments(page)
+    comments = pdf_comments(page)
     W, H = img.size
     canvas = Image.new("RGB", (W + panel, H), (243, 243, 243))
     canvas.paste(img, (0, 0))
