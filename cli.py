@@ -7,6 +7,7 @@ Heavy imports happen inside commands so `assess --version` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -372,8 +373,10 @@ def report(outdir, formats, since, decisions, per_document, **opts) -> None:
 @click.option("--max-upload", type=float, default=200, show_default=True, help="一次上传的总大小上限（MB）。")
 @click.option("--max-files", type=int, default=50, show_default=True, help="一次上传最多审查的文件数（含压缩包内的文件）。")
 @click.option("--timeout", type=float, default=120, show_default=True, help="单个文件处理时间上限（秒），超时的文件记为出错。")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="审查子进程数：一次上传多个文件时并行审查（默认 2，单核电脑为 1；每个约占 130 MB 内存）。")
 @review_options
-def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_files, timeout, **opts) -> None:
+def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_files, timeout, jobs, **opts) -> None:
     """启动本机网页界面：在浏览器中上传文件、查看标出的问题、标记审查决定、下载报告。"""
     try:
         import flask  # noqa: F401
@@ -390,7 +393,7 @@ def serve(host, port, data_dir, allow_remote, retention_days, max_upload, max_fi
     )
     try:
         run_server(host, port, data_dir, allow_remote=allow_remote, retention_days=retention_days, options=options, limits=limits,
-                   echo=click.echo, timeout=timeout)
+                   echo=click.echo, timeout=timeout, jobs=jobs or min(2, os.cpu_count() or 1))
     except OSError as e:
         raise AssessError(f"无法在 {host}:{port} 上启动服务（{e.strerror or e}）；端口可能已被占用，可换一个 --port", code="E606") from None
 

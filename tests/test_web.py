@@ -494,6 +494,26 @@ def test_isolated_worker_reviews_and_times_out(tmp_path):
         svc.stop()
 
 
+def test_isolated_workers_review_an_upload_in_parallel(tmp_path):
+    """`assess serve --jobs 2`: two worker processes share one upload's files; every file is
+    reviewed once, as in one process."""
+    app = create_app(tmp_path / "d", isolate=True, timeout=120, options=Options(use_model=False), jobs=2)
+    svc = app.extensions["assess"]
+    try:
+        c = app.test_client()
+        files = [(io.BytesIO(VILLAGE_TXT.replace("村规民约", f"第{i}村村规民约").encode()), f"村规{i}.txt") for i in range(5)]
+        r = post_files(c, files)
+        url = r.headers["Location"]
+        _wait_idle(c, url)
+        docs = svc.documents_of(svc.run_of(url.rsplit("/", 1)[1])["id"])
+        assert sorted(d["shown_path"] for d in docs) == sorted(f"村规{i}.txt" for i in range(5))
+        assert all(d["status"] == "done" and d["n_findings"] >= 1 for d in docs)
+        assert len({d["n_findings"] for d in docs}) == 1
+        assert svc._pool is not None and svc._pool.n == 2
+    finally:
+        svc.stop()
+
+
 def test_loopback_refuses_other_host_names(app):
     """DNS rebinding: a page served as evil.example that resolves to 127.0.0.1 gets nothing."""
     c = app.test_client()

@@ -44,7 +44,7 @@ def default_data_dir():
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir=None, *, allow_remote: bool = False,
           retention_days: float = 30.0, options=None, limits=None, echo=print, ready=None, timeout: float = 120.0,
-          isolate: bool = True) -> None:
+          isolate: bool = True, jobs: int = 1) -> None:
     """Run the web app until interrupted. Binding to a non-loopback address needs `allow_remote`
     and then requires the printed access token on every request."""
     from werkzeug.serving import make_server
@@ -56,7 +56,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir=None, *, 
         raise AssessError(f"为安全起见只允许在本机地址（127.0.0.1）上提供服务；要让其他电脑访问 {host}，请加 --allow-remote", code="E604")
     token = secrets.token_urlsafe(24) if remote else None
     app = create_app(data_dir or default_data_dir(), options=options, retention_days=retention_days, limits=limits, token=token,
-                     isolate=isolate, timeout=timeout)
+                     isolate=isolate, timeout=timeout, jobs=jobs)
     try:
         app.extensions["assess"].store.lock()  # the same advisory lock as `assess batch -o`
     except AssessError:

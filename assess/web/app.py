@@ -40,13 +40,14 @@ FORMATS_ZH = {"docx": "带批注的 Word", "opinion": "评估意见书（Word）
 
 
 def create_app(data_dir, *, options=None, retention_days: float = 30.0, limits=None, token: str | None = None,
-               sync: bool = False, start: bool = True, isolate: bool = False, timeout: float = 120.0) -> Flask:
+               sync: bool = False, start: bool = True, isolate: bool = False, timeout: float = 120.0, jobs: int = 1) -> Flask:
     """The app. `token`: required on every request when set (remote access). `sync`: review inside
     the upload request (tests); otherwise a background thread reviews and pages show progress.
-    `isolate`: review in a worker process with a per-document `timeout` (what `assess serve` uses)."""
+    `isolate`: review in `jobs` worker processes with a per-document `timeout` (what `assess serve` uses)."""
     from .service import Service
 
-    svc = Service(data_dir, options=options, retention_days=retention_days, limits=limits, sync=sync, isolate=isolate, timeout=timeout)
+    svc = Service(data_dir, options=options, retention_days=retention_days, limits=limits, sync=sync, isolate=isolate, timeout=timeout,
+                  jobs=jobs)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.secret_key = svc.secret_key()
     app.config.update(

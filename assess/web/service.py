@@ -43,7 +43,7 @@ def private_dir(path: Path) -> Path:
 
 class Service:
     def __init__(self, data_dir: str | Path, options=None, retention_days: float = 30.0, limits=None, sync: bool = False,
-                 isolate: bool = False, timeout: float = 120.0):
+                 isolate: bool = False, timeout: float = 120.0, jobs: int = 1):
         from ..batch.store import Store
         from ..pipeline import Options
         from .uploads import UploadLimits
@@ -78,6 +78,7 @@ class Service:
         # that were reviewed without error.
         self.isolate = isolate
         self.timeout = timeout
+        self.jobs = max(1, int(jobs))  # worker processes: an upload's files are reviewed in parallel
         self._pool = None
         self._worker = None
         self._stop = threading.Event()
@@ -214,7 +215,7 @@ class Service:
         return dict(self.reviewer.versions) if pending else {}
 
     def _review_in_pool(self, pending, record) -> dict:
-        """One worker process of the batch pool (spawned, not forked: this process has threads)."""
+        """Worker processes of the batch pool (spawned, not forked: this process has threads)."""
         import multiprocessing as mp
         from collections import deque
 
@@ -223,7 +224,7 @@ class Service:
         from ..batch.worker import E_CRASH, E_TIMEOUT, error_row
 
         if self._pool is None:
-            pool = Pool(1, self.options, [], self.data, None)
+            pool = Pool(self.jobs, self.options, [], self.data, None)
             pool.ctx = mp.get_context("spawn")
             pool.start()
             self._pool = pool
