@@ -432,6 +432,49 @@ def test_error_unknown_termset(tmp_path):
     assert "marriage" in msg and "test.yaml:9:" in msg and "E204" in msg
 
 
+# ---------------------------------------------------------------- regex fragments
+
+FRAGMENT_TERMS = TERMS + """\
+fragments:
+  married_out: '出嫁女|外嫁女|(?:出嫁|外嫁)的(?:女儿|女子)'
+  deny: '不再|不得|取消'
+  deny_share: '{{deny}}[^。；]{0,6}(?:分红|分配)'
+  protective: '不得以[^。；]{0,20}为由'
+"""
+
+
+def test_fragments_expand_where_referenced(tmp_path):
+    rules = rule_yaml("CR001", "{regex: '{{married_out}}[^。；]{0,10}{{deny_share}}'}",
+                      extra="    exclude:\n    - regex: '{{protective}}'\n")
+    rs = load_rules(make_rules(tmp_path, rules, terms=FRAGMENT_TERMS))
+    node = rs.rules[0].match
+    assert node.pattern == "(?:出嫁女|外嫁女|(?:出嫁|外嫁)的(?:女儿|女子))[^。；]{0,10}(?:(?:不再|不得|取消)[^。；]{0,6}(?:分红|分配))"
+    assert node.written == "{{married_out}}[^。；]{0,10}{{deny_share}}"  # shown in catalogues and explanations
+    assert rs.rules[0].exclude[0].pattern == "不得以[^。；]{0,20}为由"  # a whole-pattern reference: no group around it
+    assert spans(rs.check_text("出嫁的女儿一律不再参与分红。")) == [("CR001", "出嫁的女儿一律不再参与分红")]
+    assert rs.check_text("不得以出嫁女为由不再参与分红。") == []
+    f = rs.check_text("外嫁女取消分配。")[0]
+    assert f.explanation["matched"][0]["node"].endswith("{{married_out}}[^。；]{0,10}{{deny_share}}")
+
+
+@pytest.mark.parametrize("fragments, words", [
+    ("  a: '{{b}}x'\n  b: '{{a}}y'\n", ["循环引用", "common.yaml:"]),
+    ("  a: '{{nowhere}}'\n", ["未定义的正则片段 {{nowhere}}", "common.yaml:5:"]),
+    ("  a: '(未闭合'\n", ["无法编译", "common.yaml:5:"]),
+    ("  a: x\n  a: y\n", ["common.yaml:6:"]),
+    ("  甲: x\n", ["只能由英文字母"]),
+])
+def test_fragment_errors_name_the_line(tmp_path, fragments, words):
+    msg = _error(tmp_path, rule_yaml("CR001", "{terms: [甲]}"), terms=TERMS + "fragments:\n" + fragments)
+    for w in words:
+        assert w in msg, msg
+
+
+def test_unknown_fragment_in_a_rule(tmp_path):
+    msg = _error(tmp_path, rule_yaml("CR001", "{regex: '{{marriage}}不再分红'}"), terms=FRAGMENT_TERMS)
+    assert "未定义的正则片段 {{marriage}}" in msg and "test.yaml:9:" in msg and "E204" in msg
+
+
 def test_error_unresolved_citation(tmp_path):
     r = rule_yaml("CR001", "{terms: [甲]}").replace("[妇女权益保障法#56]", "[妇女权益保障法#999, 婚姻法#3]")
     msg = _error(tmp_path, r)

@@ -70,6 +70,7 @@ class RuleSet:
         self.rules_dir = Path(rules_dir)
         self.all_rules: list[Rule] = loaded.rules
         self.termsets = loaded.termsets
+        self.fragments = loaded.fragments
         self.laws = loaded.laws
         self.files = loaded.files
         self.sha256 = loaded.sha256

@@ -61,6 +61,13 @@ def rule_dict(r) -> dict:
     }
 
 
+def _fragments_used(rule) -> list[str]:
+    from .schema import FRAGMENT_REF
+
+    names = [m for n in rule.nodes() if n.kind == "regex" and n.written for m in FRAGMENT_REF.findall(n.written)]
+    return list(dict.fromkeys(names))
+
+
 def show_rule(ruleset: RuleSet, code: str) -> str | None:
     """Everything about one rule, or None if the code is unknown."""
     r = ruleset.get(code)
@@ -96,6 +103,12 @@ def show_rule(ruleset: RuleSet, code: str) -> str | None:
         if r.document.lacks is not None:
             out.append("  全文不含：")
             out.append(r.document.lacks.describe(2))
+    used = _fragments_used(r)
+    if used:
+        out.append("正则片段（rules/terms/*.yaml 的 fragments，{{名称}} 处代入）：")
+        for name in used:
+            body = ruleset.fragments.get(name, "")
+            out.append(f"  {name}：{body[:80]}{'…' if len(body) > 80 else ''}（{len(body)} 字符）")
     if r.context is not None and (r.context.boost or r.context.damp):
         out.append(f"上下文（焦点前后 {r.context.window} 字）：")
         if r.context.boost:

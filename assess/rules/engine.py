@@ -474,7 +474,7 @@ def _node_name(node: Node) -> str:
     if node.kind == "termset":
         return f"{node.path}:{node.name}"
     if node.kind == "regex":
-        return f"{node.path}:{node.pattern}"
+        return f"{node.path}:{node.written or node.pattern}"
     if node.kind == "terms":
         return f"{node.path}:{'|'.join(node.terms[:6])}{'…' if len(node.terms) > 6 else ''}"
     return node.path

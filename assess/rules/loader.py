@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from ..errors import RuleError
 from .prefilter import literal_costs, node_dnf, order_by_rarity
 from .schema import (
     E_DUPLICATE,
+    E_REGEX,
     E_SCHEMA,
     E_TERMSET,
     E_YAML,
+    FRAGMENT_NAME,
     LAW_KEYS,
     PACK_KEYS,
     Rule,
@@ -29,6 +32,7 @@ from .schema import (
     YamlProblem,
     YList,
     read_yaml,
+    resolve_fragments,
 )
 
 
@@ -40,6 +44,7 @@ class Loaded:
     files: list[Path]
     sha256: str
     errors: list[tuple[str, str, int, str]] = field(default_factory=list)
+    fragments: dict[str, str] = field(default_factory=dict)  # name -> expanded body (`rules show`)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -120,16 +125,18 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             v._keys(data, allowed, shown, what)
             yield path, shown, data
 
-    # -- terms
+    # -- terms and regex fragments
     termsets: dict[str, tuple[str, ...]] = {}
+    raw_fragments: dict[str, str] = {}
     where_defined: dict[str, str] = {}
     v = Validator(termsets, {}, errors)
-    for path, shown, data in documents(term_files, v, lambda d: "terms" in d, {"terms"}, "术语文件", "术语文件必须有顶层键 terms"):
-        terms = data["terms"]
-        if not isinstance(terms, dict):
+    for path, shown, data in documents(term_files, v, lambda d: "terms" in d or "fragments" in d, {"terms", "fragments"},
+                                       "术语文件", "术语文件必须有顶层键 terms 或 fragments"):
+        terms = data.get("terms")
+        if terms is not None and not isinstance(terms, dict):
             errors.append((E_SCHEMA, shown, data.line_of("terms"), "terms 必须是“名称: [词语, …]”的映射"))
-            continue
-        for name, items in terms.items():
+            terms = None
+        for name, items in (terms or {}).items():
             ln = terms.line_of(name)
             if name in termsets:
                 errors.append((E_TERMSET, shown, ln, f"术语表“{name}”重复定义（{where_defined[name]} 已定义）"))
@@ -138,6 +145,33 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             if got is not None:
                 termsets[name] = got
                 where_defined[name] = f"{shown}:{ln}"
+        frags = data.get("fragments")
+        if frags is not None and not isinstance(frags, dict):
+            errors.append((E_SCHEMA, shown, data.line_of("fragments"), "fragments 必须是“名称: '正则'”的映射"))
+            frags = None
+        for name, body in (frags or {}).items():
+            ln = frags.line_of(name)
+            key = f"fragment:{name}"
+            if not FRAGMENT_NAME.fullmatch(str(name)):
+                errors.append((E_SCHEMA, shown, ln, f"正则片段名“{name}”只能由英文字母、数字和下划线组成"))
+            elif key in where_defined:
+                errors.append((E_TERMSET, shown, ln, f"正则片段“{name}”重复定义（{where_defined[key]} 已定义）"))
+            elif not isinstance(body, str) or not body:
+                errors.append((E_SCHEMA, shown, ln, f"正则片段“{name}”必须是正则表达式文字"))
+            else:
+                raw_fragments[name] = body
+                where_defined[key] = f"{shown}:{ln}"
+    fragments, problems = resolve_fragments(raw_fragments)
+    for name, problem in problems.items():
+        shown, _, ln = where_defined[f"fragment:{name}"].rpartition(":")
+        errors.append((E_TERMSET, shown, int(ln), f"正则片段“{name}”{problem}"))
+    for name, body in list(fragments.items()):
+        try:
+            re.compile(f"(?:{body})")
+        except re.error as e:
+            shown, _, ln = where_defined[f"fragment:{name}"].rpartition(":")
+            errors.append((E_REGEX, shown, int(ln), f"正则片段“{name}”无法编译：{e}"))
+            del fragments[name]
 
     # -- laws
     laws: dict[str, dict] = {}
@@ -175,7 +209,7 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             laws[key] = entry
 
     # -- packs
-    v = Validator(termsets, laws, errors)
+    v = Validator(termsets, laws, errors, fragments)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path, shown, data in documents(pack_files, v, lambda d: "rules" in d, {"pack", "rules"}, "规则包",
@@ -210,7 +244,7 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
     costs = literal_costs({x for r in rules for alt in r.dnf for g in alt for x in g})
     for rule in rules:
         rule.dnf = order_by_rarity(rule.dnf, costs)
-    loaded = Loaded(rules=rules, termsets=termsets, laws=laws, files=all_files, sha256=sha, errors=errors)
+    loaded = Loaded(rules=rules, termsets=termsets, laws=laws, files=all_files, sha256=sha, errors=errors, fragments=fragments)
     if not any(code == E_YAML and line == 0 for code, _f, line, _m in errors):  # unreadable files are not cached
         _cache_put(sha, loaded)
     if errors and strict:

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 E_YAML = "E201"  # YAML syntax
 E_SCHEMA = "E202"  # unknown / missing key, wrong type or value
 E_REGEX = "E203"  # regex does not compile, uses \b / \W, or can backtrack catastrophically
-E_TERMSET = "E204"  # unknown or duplicate termset
+E_TERMSET = "E204"  # unknown or duplicate termset or regex fragment
 E_CITATION = "E205"  # legal_basis does not resolve in rules/laws/*.yaml
 E_DUPLICATE = "E206"  # duplicate rule code
 E_CODE = "E207"  # code malformed or prefix does not match the category
@@ -159,7 +159,8 @@ class Node:
     focus: bool = False
     terms: tuple[str, ...] = ()  # terms / termset (resolved)
     name: str = ""  # termset name
-    pattern: str = ""
+    pattern: str = ""  # with regex fragments expanded: what runs
+    written: str = ""  # as written in the pack ({{fragment}} references kept): what is shown
     regex: re.Pattern | None = None
     children: list["Node"] = field(default_factory=list)  # all / any; not / inside have one child
     within: int | None = None
@@ -191,7 +192,7 @@ class Node:
             shown = "、".join(self.terms[:4]) + ("…" if len(self.terms) > 4 else "")
             return f"terms:{shown}"
         if self.kind == "regex":
-            return f"regex:{self.pattern}"
+            return f"regex:{self.written or self.pattern}"
         return self.kind
 
     def walk(self):
@@ -220,7 +221,7 @@ class Node:
                 return f"{pad}termset {self.name}（{shown}）{mark}"
             if self.kind == "terms":
                 return f"{pad}terms {'、'.join(self.terms)}{mark}"
-            return f"{pad}regex {self.pattern}{mark}"
+            return f"{pad}regex {self.written or self.pattern}{mark}"
         head = f"{pad}{self.kind}" + (f" (within {self.within})" if self.within is not None else "") + mark
         return "\n".join([head] + [c.describe(indent + 1) for c in self.children])
 
@@ -419,13 +420,72 @@ def has_unbounded_repeat(pattern: str) -> bool:
 # ---------------------------------------------------------------- validation
 
 
+# ---------------------------------------------------------------- regex fragments
+# A long alternation used by many rules (出嫁女|外嫁女|…, 不得…享受…) is written once, in
+# rules/terms/*.yaml under `fragments:`, and referenced as {{name}}; a reference expands to the
+# non-capturing group (?:body), or to the body itself when it is the whole pattern (a shared
+# exclusion such as 不得以…为由). Fragments may reference other fragments.
+
+FRAGMENT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FRAGMENT_REF = re.compile(r"\{\{(" + FRAGMENT_NAME.pattern + r")\}\}")
+
+
+def expand_fragments(pattern: str, fragments: dict[str, str]) -> tuple[str, list[str]]:
+    """(`pattern` with every {{name}} replaced by (?:body), names not in `fragments`). A pattern
+    that is nothing but one reference is the fragment itself (no group around it)."""
+    unknown: list[str] = []
+    whole = FRAGMENT_REF.fullmatch(pattern)
+    if whole is not None:
+        body = fragments.get(whole.group(1))
+        return (pattern, [whole.group(1)]) if body is None else (body, [])
+
+    def sub(m: re.Match) -> str:
+        body = fragments.get(m.group(1))
+        if body is None:
+            unknown.append(m.group(1))
+            return m.group(0)
+        return f"(?:{body})"
+
+    return FRAGMENT_REF.sub(sub, pattern), unknown
+
+
+def resolve_fragments(raw: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Expand fragments that reference fragments: (name -> body without references,
+    name -> problem) for undefined references and cycles."""
+    done: dict[str, str] = {}
+    problems: dict[str, str] = {}
+
+    def visit(name: str, stack: tuple[str, ...]) -> str | None:
+        if name in done:
+            return done[name]
+        if name in stack:
+            problems.setdefault(stack[0], "正则片段循环引用：" + " → ".join(stack + (name,)))
+            return None
+        body = raw[name]
+        for ref in dict.fromkeys(FRAGMENT_REF.findall(body)):
+            if ref not in raw:
+                problems.setdefault(name, f"引用了未定义的正则片段 {{{{{ref}}}}}")
+                return None
+            if visit(ref, stack + (name,)) is None:
+                problems.setdefault(name, f"引用的正则片段 {{{{{ref}}}}} 有错误")
+                return None
+        body, _unknown = expand_fragments(body, done)
+        done[name] = body
+        return body
+
+    for name in raw:
+        visit(name, ())
+    return {k: v for k, v in done.items() if k not in problems}, problems
+
+
 class Validator:
     """Turns YAML of one pack into `Rule`s, recording every problem as (code, file, line, message)."""
 
-    def __init__(self, termsets: dict[str, tuple[str, ...]], laws: dict, errors: list):
+    def __init__(self, termsets: dict[str, tuple[str, ...]], laws: dict, errors: list, fragments: dict[str, str] | None = None):
         self.termsets = termsets
         self.laws = laws
         self.errors = errors
+        self.fragments = fragments or {}  # name -> expanded body (rules/terms/*.yaml `fragments:`)
 
     def err(self, code: str, file: str, line: int, message: str) -> None:
         self.errors.append((code, file, line, message))
@@ -523,20 +583,27 @@ class Validator:
             if not isinstance(raw, str) or not raw:
                 self.err(E_SCHEMA, file, kline, f"{node.path} 必须是正则表达式文字")
                 return None
+            written = raw
+            raw, unknown = expand_fragments(raw, self.fragments)
+            for name in unknown:
+                self.err(E_TERMSET, file, kline, f"未定义的正则片段 {{{{{name}}}}}：rules/terms/*.yaml 的 fragments 中没有这个名称")
+            if unknown:
+                return None
             problems = regex_problems(raw)
             for p in problems:
-                self.err(E_REGEX, file, kline, f"{p}：{raw}")
+                self.err(E_REGEX, file, kline, f"{p}：{written}")
             if problems:
                 return None
             try:
                 compiled = re.compile(raw)
             except re.error as e:  # pragma: no cover - regex_problems parses first
-                self.err(E_REGEX, file, kline, f"正则无法编译：{e}：{raw}")
+                self.err(E_REGEX, file, kline, f"正则无法编译：{e}：{written}")
                 return None
             if compiled.fullmatch(""):
-                self.err(E_REGEX, file, kline, f"正则可以匹配空字符串，会命中每一条：{raw}")
+                self.err(E_REGEX, file, kline, f"正则可以匹配空字符串，会命中每一条：{written}")
                 return None
             node.pattern = raw
+            node.written = written if written != raw else ""
             node.regex = compiled
         elif kind in ("all", "any"):
             if not isinstance(raw, list) or not raw:

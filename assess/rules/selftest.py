@@ -163,7 +163,7 @@ def lint(ruleset: RuleSet) -> tuple[list[str], list[str]]:
                 warnings.append(f"{where}: 匹配树的 {leaf.label()}（第 {leaf.line} 行）没有被任何 match 例句命中")
         for node in rule.nodes():
             if node.kind == "regex" and has_unbounded_repeat(node.pattern):
-                warnings.append(f"{where}: 正则含无上限的重复（*、+ 或 {{n,}}），请改为有上限的 {{0,N}}：{node.pattern}（第 {node.line} 行）")
+                warnings.append(f"{where}: 正则含无上限的重复（*、+ 或 {{n,}}），请改为有上限的 {{0,N}}：{node.written or node.pattern}（第 {node.line} 行）")
     return failures, warnings
 
 
