@@ -129,6 +129,7 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
     termsets: dict[str, tuple[str, ...]] = {}
     raw_fragments: dict[str, str] = {}
     where_defined: dict[str, str] = {}
+    fragment_at: dict[str, tuple[str, int]] = {}  # name -> (file, line)
     v = Validator(termsets, {}, errors)
     for path, shown, data in documents(term_files, v, lambda d: "terms" in d or "fragments" in d, {"terms", "fragments"},
                                        "术语文件", "术语文件必须有顶层键 terms 或 fragments"):
@@ -151,26 +152,23 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
             frags = None
         for name, body in (frags or {}).items():
             ln = frags.line_of(name)
-            key = f"fragment:{name}"
             if not FRAGMENT_NAME.fullmatch(str(name)):
                 errors.append((E_SCHEMA, shown, ln, f"正则片段名“{name}”只能由英文字母、数字和下划线组成"))
-            elif key in where_defined:
-                errors.append((E_TERMSET, shown, ln, f"正则片段“{name}”重复定义（{where_defined[key]} 已定义）"))
+            elif name in fragment_at:
+                errors.append((E_TERMSET, shown, ln, f"正则片段“{name}”重复定义（{':'.join(map(str, fragment_at[name]))} 已定义）"))
             elif not isinstance(body, str) or not body:
                 errors.append((E_SCHEMA, shown, ln, f"正则片段“{name}”必须是正则表达式文字"))
             else:
                 raw_fragments[name] = body
-                where_defined[key] = f"{shown}:{ln}"
+                fragment_at[name] = (shown, ln)
     fragments, problems = resolve_fragments(raw_fragments)
     for name, problem in problems.items():
-        shown, _, ln = where_defined[f"fragment:{name}"].rpartition(":")
-        errors.append((E_TERMSET, shown, int(ln), f"正则片段“{name}”{problem}"))
+        errors.append((E_TERMSET, *fragment_at[name], f"正则片段“{name}”{problem}"))
     for name, body in list(fragments.items()):
         try:
             re.compile(f"(?:{body})")
         except re.error as e:
-            shown, _, ln = where_defined[f"fragment:{name}"].rpartition(":")
-            errors.append((E_REGEX, shown, int(ln), f"正则片段“{name}”无法编译：{e}"))
+            errors.append((E_REGEX, *fragment_at[name], f"正则片段“{name}”无法编译：{e}"))
             del fragments[name]
 
     # -- laws
