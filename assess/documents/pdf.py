@@ -236,9 +236,9 @@ def _open_pdfium(path: Path, shown: str):
 
 
 def _path_objects(page) -> int:
-    from .pdf_tables import page_edges
+    from .pdf_tables import count_paths
 
-    return page_edges(page, 0.0, min_paths=1 << 30)[0]
+    return count_paths(page)
 
 
 def _image_objects(page) -> int:

@@ -36,7 +36,7 @@ import bisect
 import ctypes
 from dataclasses import dataclass
 
-__all__ = ["Table", "page_edges", "find_tables", "Char", "read_chars", "text_origins", "cell_texts"]
+__all__ = ["Table", "count_paths", "page_edges", "find_tables", "Char", "read_chars", "text_origins", "cell_texts"]
 
 SNAP = 3.0  # snap_tolerance
 JOIN = 3.0  # join_tolerance
@@ -65,16 +65,12 @@ def _mul(m, n):
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def page_edges(page, height: float, min_paths: int = 0, texts: list | None = None) -> tuple[int, list[Edge], list[Edge]]:
-    """(number of path objects, horizontal edges, vertical edges) of a pypdfium2 page.
-
-    Edges are only collected when the page has at least `min_paths` path objects (counting those
-    inside form XObjects); below that the edge lists are empty. `texts`, if given, receives the
-    handles of the page's top-level text objects (same loop, for text_origins).
-    """
+def _page_objects(page, texts: list | None = None) -> list:
+    """[(path object handle, matrix of the enclosing forms or None)] of a pypdfium2 page, top level
+    and inside form XObjects; `texts`, if given, receives the top-level text object handles."""
     import pypdfium2.raw as raw
 
-    paths: list = []  # (handle, matrix of the enclosing forms or None)
+    paths: list = []
     stack = [(page.raw, None, 0, False)]
     while stack:
         parent, outer, depth, is_form = stack.pop()
@@ -88,6 +84,24 @@ def page_edges(page, height: float, min_paths: int = 0, texts: list | None = Non
                 texts.append(obj)
             elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
                 stack.append((obj, _obj_matrix(raw, obj, outer), depth + 1, True))
+    return paths
+
+
+def count_paths(page) -> int:
+    """Path objects on a page, those inside form XObjects included."""
+    return len(_page_objects(page))
+
+
+def page_edges(page, height: float, min_paths: int = 0, texts: list | None = None) -> tuple[int, list[Edge], list[Edge]]:
+    """(number of path objects, horizontal edges, vertical edges) of a pypdfium2 page.
+
+    Edges are only collected when the page has at least `min_paths` path objects (counting those
+    inside form XObjects); below that the edge lists are empty. `texts`, if given, receives the
+    handles of the page's top-level text objects (same loop, for text_origins).
+    """
+    import pypdfium2.raw as raw
+
+    paths = _page_objects(page, texts)
     h: list[Edge] = []
     v: list[Edge] = []
     if len(paths) < max(min_paths, 1):
