@@ -11,9 +11,10 @@ Latin words were split in the middle.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import click
+
+from assess.util import display_width as _width
 
 _CLICK_ZH = {
     "Usage:": "用法：",
@@ -78,11 +79,6 @@ _METAVAR_ZH = {"INTEGER": "整数", "FLOAT": "数值", "TEXT": "文本"}
 _METAVAR_RX = re.compile(r"\b(" + "|".join(_METAVAR_ZH) + r")\b")
 _NO_LINE_START = set("，。、；：！？）」』”’》〉】…,.;:!?)]")  # kept on the line before
 _NO_LINE_END = set("（「『“‘《〈【([")  # kept with what follows
-
-
-def _width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pieces(text: str) -> list[str]:

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
 # The process umask can only be read by setting it; do it once at import (single-threaded then).
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of `text`: CJK (wide and full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def ljust_display(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal columns (str.ljust counts characters)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..findings import CATEGORIES, GENDER_CATEGORIES
+from ..util import ljust_display
 
 
 def binary_metrics(y, score, threshold: float) -> dict:
@@ -186,9 +187,9 @@ def render(result: dict, show_items: bool = True) -> str:
         rows = [("overall 总体", res["overall"])] + [(f"{c} {CATEGORIES.get(c, '')}", m) for c, m in res["per_category"].items()]
         for label, m in rows:
             if "precision" not in m:
-                lines.append(f"{_pad(label, 40)}{m['n']:>6}{0:>6}   误报 {m['fp']}（{m['false_positive_rate']:.1%}）")
+                lines.append(f"{ljust_display(label, 39)} {m['n']:>6}{0:>6}   误报 {m['fp']}（{m['false_positive_rate']:.1%}）")
                 continue
-            lines.append(f"{_pad(label, 40)}{m['n']:>6}{m['positives']:>6}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
+            lines.append(f"{ljust_display(label, 39)} {m['n']:>6}{m['positives']:>6}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
                          f"{_f(m['pr_auc']):>8}{_f(m['precision_at_recall90']):>8}")
         lines.append("")
     if result.get("threshold_table"):
@@ -203,14 +204,6 @@ def render(result: dict, show_items: bool = True) -> str:
         for it in result["clauses"]:
             lines.append(f"  {it['id']}\t{it['label']}\t{it['outcome']}\tp={it['probability']:.3f}\t规则={','.join(it['rules']) or '-'}")
     return "\n".join(lines) + "\n"
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-justify for a terminal: CJK characters take two columns."""
-    import unicodedata
-
-    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(1, width - w)
 
 
 def _f(v) -> str:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from ..findings import CATEGORIES, SEVERITY_ZH
 from . import RuleSet
+from ..util import ljust_display as _pad
 from .selftest import parse_example
 
 STATUS_ZH = {"stable": "正式", "preview": "预览", "deprecated": "已停用"}
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, n: int) -> str:
-    return s + " " * max(0, n - _width(s))
 
 
 def list_rules(ruleset: RuleSet, *, include_all: bool = False) -> str:
