@@ -214,8 +214,7 @@ class Engine:
         for r in rules:
             for node in r.match.walk():
                 if node.kind in ("terms", "termset"):
-                    node.literal_ids = tuple(self.pf.literal_id(t) for t in node.terms)
-                    node.literal_set = frozenset(node.literal_ids)
+                    node.literal_set = frozenset(self.pf.literal_id(t) for t in node.terms)
                     node.indexed = True
         self.anchors: list[list[list[frozenset]]] = []  # per rule: alternatives of literal groups
         for i, r in enumerate(rules):

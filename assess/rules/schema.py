@@ -164,8 +164,7 @@ class Node:
     regex: re.Pattern | None = None
     children: list["Node"] = field(default_factory=list)  # all / any; not / inside have one child
     within: int | None = None
-    literal_ids: tuple[int, ...] = ()  # set by the engine: ids of `terms` in its automaton
-    literal_set: frozenset = frozenset()  # the same ids as a set
+    literal_set: frozenset = frozenset()  # set by the engine: ids of `terms` in its automaton
     order: list[int] = field(default_factory=list)  # set by the engine: evaluation order of `all` children
     indexed: bool = False  # set by the engine: terms found by the automaton (else by str.find)
 
