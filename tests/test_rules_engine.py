@@ -463,6 +463,7 @@ def test_fragments_expand_where_referenced(tmp_path):
     ("  a: '(未闭合'\n", ["无法编译", "common.yaml:5:"]),
     ("  a: x\n  a: y\n", ["common.yaml:6:"]),
     ("  甲: x\n", ["只能由英文字母"]),
+    ("  a: '\\bx'\n", ["正则片段“a”", "\\b", "common.yaml:5:"]),
 ])
 def test_fragment_errors_name_the_line(tmp_path, fragments, words):
     msg = _error(tmp_path, rule_yaml("CR001", "{terms: [甲]}"), terms=TERMS + "fragments:\n" + fragments)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from .schema import (
     YamlProblem,
     YList,
     read_yaml,
+    regex_problems,
     resolve_fragments,
 )
 
@@ -165,10 +165,11 @@ def load_packs(rules_dir: Path, *, strict: bool = True, extra_packs: list[Path] 
     for name, problem in problems.items():
         errors.append((E_TERMSET, *fragment_at[name], f"正则片段“{name}”{problem}"))
     for name, body in list(fragments.items()):
-        try:
-            re.compile(f"(?:{body})")
-        except re.error as e:
-            errors.append((E_REGEX, *fragment_at[name], f"正则片段“{name}”无法编译：{e}"))
+        # the patterns' own checks, reported at the fragment (they run again on each expansion)
+        bad = regex_problems(f"(?:{body})")
+        for problem in bad:
+            errors.append((E_REGEX, *fragment_at[name], f"正则片段“{name}”：{problem}"))
+        if bad:
             del fragments[name]
 
     # -- laws
