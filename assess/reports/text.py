@@ -7,8 +7,7 @@ import click
 from ..doctype import doc_type_zh
 from ..findings import CATEGORIES, SEVERITY_ZH
 from .base import Reporter
-from .opinion import rule_code
-from .opinion import decision_zh, stale_zh
+from .opinion import decision_zh, rule_code, stale_zh
 
 _COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 
