@@ -31,7 +31,6 @@ import os
 import resource
 import shutil
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -41,12 +40,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import docgen  # noqa: E402
+from lawcorpus import CORPUS_TAR, corpus_dir  # noqa: E402
 from assess.batch.runner import BatchConfig, run_batch  # noqa: E402
 from assess.batch.store import Store  # noqa: E402
 from assess.documents import Limits, load_document  # noqa: E402
 from assess.pipeline import Options, Reviewer  # noqa: E402
 
-CORPUS = Path(os.environ.get("ASSESS_LAW_CORPUS", ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"))
 TABLE = [["序号", "事项", "责任单位", "完成时限"], ["1", "清理村规民约", "各村委会", "6月底前"],
          ["2", "公开财务收支", "村务监督委员会", "每季度"], ["3", "培训妇女代表", "镇妇联", "9月底前"]]
 
@@ -261,17 +260,11 @@ def part_generated(tmp: Path, n: int, options: Options, res: dict, n_lo: int = 0
 
 
 def part_corpus(tmp: Path, options: Options, parts: list[int], res: dict) -> None:
-    if not CORPUS.exists():
-        log(f"\n（跳过法律语料：{CORPUS} 不存在）")
+    dest = corpus_dir()  # unpacked once, shared with the other benchmarks (benchmarks/lawcorpus.py)
+    if dest is None:
+        log(f"\n（跳过法律语料：{CORPUS_TAR} 不存在）")
         return
     log("\n== 法律语料 ==")
-    dest = tmp / "laws"
-    if not (dest / ".ok").exists():
-        shutil.rmtree(dest, ignore_errors=True)
-        dest.mkdir()
-        with tarfile.open(CORPUS) as tf:
-            tf.extractall(dest, filter="data") if sys.version_info >= (3, 12) else tf.extractall(dest)
-        (dest / ".ok").write_text("ok")
     files = files_of(dest)
     mb = sum(f.stat().st_size for f in files) / 1e6
     log(f"{len(files)} 个文件，{mb:.1f} MB")

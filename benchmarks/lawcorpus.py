@@ -1,7 +1,8 @@
 """Where the benchmarks find the real law corpus (../shared/corpora/laws-cn.tar.xz).
 
 Unpacked once into the temp folder and reused; `--corpus DIR` or LAWS_CN_DIR point at an already
-unpacked copy. Kept out of the repository on purpose: it is 55 MB of text we do not ship.
+unpacked copy; ASSESS_LAW_CORPUS names another tarball. Kept out of the repository on purpose: it
+is 55 MB of text we do not ship.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS_TAR = ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"
+CORPUS_TAR = Path(os.environ.get("ASSESS_LAW_CORPUS", ROOT.parent / "shared" / "corpora" / "laws-cn.tar.xz"))
 
 
 def corpus_dir(arg: str | None = None) -> Path | None:
